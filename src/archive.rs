@@ -1,0 +1,624 @@
+//! The archive stage: pages that span many determinations (home, listings by decision,
+//! treatment, guideline, specialty and year, guideline pages, statistics, feed, sitemap,
+//! open-data exports, search page), plus the per-determination pages. Every step is
+//! linear in the number of determinations; pages are written as they are rendered.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use minijinja::Value;
+use minijinja::value::Serde;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::build::Checked;
+use crate::config::Config;
+use crate::output::Staging;
+use crate::publish::PublicDetermination;
+use crate::render::svg::{Bar, stacked_bars};
+use crate::render::{Renderer, markdown};
+
+/// Templates every theme must provide (checked before any page renders).
+pub const TEMPLATES: &[&str] = &[
+    "index.html",
+    "determination.html",
+    "listing.html",
+    "facets.html",
+    "guideline.html",
+    "stats.html",
+    "search.html",
+    "404.html",
+    "feed.xml",
+];
+
+fn ctx<T: Serialize>(v: T) -> Value {
+    Value::from(Serde(v))
+}
+
+/// One determination page per published determination, rendered and written in parallel.
+pub fn render_determinations(r: &Renderer, c: &Checked, out: &Staging) -> Result<()> {
+    c.published.par_iter().try_for_each(|d| -> Result<()> {
+        let body_html = markdown::to_html(&d.body_markdown);
+        let html = r.render(
+            "determination.html",
+            minijinja::context! { d => ctx(d), body_html => Value::from_safe_string(body_html) },
+        )?;
+        out.write(&format!("{}index.html", d.path), html.as_bytes())
+    })
+}
+
+/// A facet value: the determinations it lists (indices into the sorted list).
+#[derive(Serialize, Clone)]
+struct FacetValue {
+    key: String,
+    label: String,
+    url: String,
+    count: usize,
+    upheld: usize,
+    overturned: usize,
+    #[serde(skip)]
+    members: Vec<usize>,
+}
+
+#[derive(Serialize, Clone)]
+struct Facet {
+    name: &'static str,
+    label: &'static str,
+    singular: &'static str,
+    url: String,
+    values: Vec<FacetValue>,
+}
+
+/// Determinations newest first (by private decision date, then case number).
+fn sorted(c: &Checked) -> Vec<&PublicDetermination> {
+    let mut v: Vec<&PublicDetermination> = c.published.iter().collect();
+    v.sort_by(|a, b| {
+        b.sort_key
+            .0
+            .cmp(&a.sort_key.0)
+            .then(a.sort_key.1.cmp(&b.sort_key.1))
+    });
+    v
+}
+
+fn facets(dets: &[&PublicDetermination], c: &Checked, base: &str) -> Vec<Facet> {
+    type Acc = BTreeMap<String, FacetValue>;
+    let mut decisions: Acc = BTreeMap::new();
+    let mut treatments: Acc = BTreeMap::new();
+    let mut guidelines: Acc = BTreeMap::new();
+    let mut specialties: Acc = BTreeMap::new();
+    let mut years: Acc = BTreeMap::new();
+    fn add(
+        acc: &mut Acc,
+        key: &str,
+        label: &str,
+        prefix: &str,
+        base: &str,
+        i: usize,
+        d: &PublicDetermination,
+    ) {
+        let v = acc.entry(key.to_string()).or_insert_with(|| FacetValue {
+            key: key.to_string(),
+            label: label.to_string(),
+            url: format!("{base}{prefix}/{key}/"),
+            count: 0,
+            upheld: 0,
+            overturned: 0,
+            members: Vec::new(),
+        });
+        if v.members.last() != Some(&i) {
+            v.members.push(i);
+            v.count += 1;
+            match d.outcome {
+                "upheld" => v.upheld += 1,
+                "overturned" => v.overturned += 1,
+                _ => {}
+            }
+        }
+    }
+    for (i, d) in dets.iter().enumerate() {
+        for it in &d.items {
+            let dec = it.decision.as_str();
+            add(
+                &mut decisions,
+                dec,
+                if dec == "upheld" {
+                    "Upheld"
+                } else {
+                    "Overturned"
+                },
+                "decisions",
+                base,
+                i,
+                d,
+            );
+            let t = crate::publish::slug(&it.treatment);
+            add(
+                &mut treatments,
+                &t,
+                &it.treatment_title,
+                "treatments",
+                base,
+                i,
+                d,
+            );
+            for cit in
+                std::iter::once(&it.reviewer_basis).chain(it.claims_administrator_basis.as_ref())
+            {
+                if let Some(g) = &cit.guideline
+                    && c.packs.get(g).is_some()
+                {
+                    let title = cit.guideline_title.clone().unwrap_or_else(|| g.clone());
+                    add(
+                        &mut guidelines,
+                        &crate::publish::slug(g),
+                        &title,
+                        "guidelines",
+                        base,
+                        i,
+                        d,
+                    );
+                }
+            }
+        }
+        if !d.reviewer.specialty_slug.is_empty() {
+            add(
+                &mut specialties,
+                &d.reviewer.specialty_slug,
+                &d.reviewer.specialty,
+                "specialties",
+                base,
+                i,
+                d,
+            );
+        }
+        add(
+            &mut years,
+            &d.year.to_string(),
+            &d.year.to_string(),
+            "years",
+            base,
+            i,
+            d,
+        );
+    }
+    // Every rule pack has a page, cited or not.
+    for p in c.packs.by_id.values() {
+        let key = crate::publish::slug(&p.id);
+        guidelines.entry(key.clone()).or_insert_with(|| FacetValue {
+            url: format!("{base}guidelines/{key}/"),
+            key,
+            label: p.title.clone(),
+            count: 0,
+            upheld: 0,
+            overturned: 0,
+            members: Vec::new(),
+        });
+    }
+    let mk = |name, label, singular, acc: Acc, by_count: bool| {
+        let mut values: Vec<FacetValue> = acc.into_values().collect();
+        if by_count {
+            values.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+        }
+        Facet {
+            name,
+            label,
+            singular,
+            url: format!("{base}{name}/"),
+            values,
+        }
+    };
+    let mut years_f = mk("years", "Years", "Year", years, false);
+    years_f.values.reverse();
+    vec![
+        mk("decisions", "Decisions", "Decision", decisions, false),
+        mk("treatments", "Treatments", "Treatment", treatments, true),
+        mk("guidelines", "Guidelines", "Guideline", guidelines, true),
+        mk("specialties", "Specialties", "Specialty", specialties, true),
+        years_f,
+    ]
+}
+
+#[derive(Serialize)]
+struct Pagination {
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    links: Vec<(usize, String)>,
+}
+
+fn page_path(prefix: &str, page: usize) -> String {
+    if page == 1 {
+        prefix.to_string()
+    } else {
+        format!("{prefix}page/{page}/")
+    }
+}
+
+/// Writes a paginated listing of `members` under `prefix` (e.g. `treatments/mri/`).
+#[allow(clippy::too_many_arguments)]
+fn listing(
+    r: &Renderer,
+    out: &Staging,
+    config: &Config,
+    dets: &[&PublicDetermination],
+    members: &[usize],
+    prefix: &str,
+    template: &str,
+    extra: &Value,
+) -> Result<()> {
+    let size = config.page_size;
+    let pages = members.len().div_ceil(size).max(1);
+    let base = config.base_path();
+    (1..=pages)
+        .into_par_iter()
+        .try_for_each(|page| -> Result<()> {
+            let entries: Vec<&PublicDetermination> = members
+                .iter()
+                .skip((page - 1) * size)
+                .take(size)
+                .map(|&i| dets[i])
+                .collect();
+            let url = |p: usize| format!("{base}{}", page_path(prefix, p));
+            // A window of page links around the current one keeps pages small at any size.
+            let lo = page.saturating_sub(3).max(1);
+            let hi = (page + 3).min(pages);
+            let mut links: Vec<(usize, String)> = (lo..=hi).map(|p| (p, url(p))).collect();
+            if lo > 1 {
+                links.insert(0, (1, url(1)));
+            }
+            if hi < pages {
+                links.push((pages, url(pages)));
+            }
+            let pag = Pagination {
+                page,
+                pages,
+                prev: (page > 1).then(|| url(page - 1)),
+                next: (page < pages).then(|| url(page + 1)),
+                links,
+            };
+            let html = r.render(
+                template,
+                minijinja::context! {
+                    entries => ctx(&entries),
+                    total => members.len(),
+                    pagination => ctx(&pag),
+                    ..extra.clone()
+                },
+            )?;
+            out.write(
+                &format!("{}index.html", page_path(prefix, page)),
+                html.as_bytes(),
+            )
+        })
+}
+
+pub fn render_archive(r: &Renderer, c: &Checked, out: &Staging) -> Result<()> {
+    let config = &c.config;
+    let base = config.base_path();
+    let dets = sorted(c);
+    let facets = facets(&dets, c, &base);
+    let upheld = dets.iter().filter(|d| d.outcome == "upheld").count();
+    let overturned = dets.iter().filter(|d| d.outcome == "overturned").count();
+    let mixed = dets.len() - upheld - overturned;
+
+    // Home.
+    let by_year: Vec<Bar> = facets[4]
+        .values
+        .iter()
+        .rev()
+        .map(|v| Bar {
+            label: v.label.clone(),
+            url: v.url.clone(),
+            upheld: v.upheld,
+            overturned: v.overturned,
+        })
+        .collect();
+    let latest: Vec<&PublicDetermination> = dets.iter().take(20).copied().collect();
+    let facet_summaries: Vec<Facet> = facets
+        .iter()
+        .map(|f| Facet {
+            values: f.values.iter().take(12).cloned().collect(),
+            ..f.clone()
+        })
+        .collect();
+    let html = r.render(
+        "index.html",
+        minijinja::context! {
+            total => dets.len(), upheld => upheld, overturned => overturned, mixed => mixed,
+            latest => ctx(&latest), facets => ctx(&facet_summaries),
+            chart => Value::from_safe_string(stacked_bars("Outcomes by year", &by_year)),
+        },
+    )?;
+    out.write("index.html", html.as_bytes())?;
+
+    // Facet indexes and listings.
+    for f in &facets {
+        let html = r.render("facets.html", minijinja::context! { facet => ctx(f) })?;
+        out.write(&format!("{}/index.html", f.name), html.as_bytes())?;
+        f.values.par_iter().try_for_each(|v| -> Result<()> {
+            let prefix = format!("{}/{}/", f.name, v.key);
+            if f.name == "guidelines" {
+                let pack = c
+                    .packs
+                    .by_id
+                    .values()
+                    .find(|p| crate::publish::slug(&p.id) == v.key);
+                let extra =
+                    minijinja::context! { facet => ctx(f), value => ctx(v), pack => ctx(pack) };
+                listing(
+                    r,
+                    out,
+                    config,
+                    &dets,
+                    &v.members,
+                    &prefix,
+                    "guideline.html",
+                    &extra,
+                )
+            } else {
+                let extra = minijinja::context! { facet => ctx(f), value => ctx(v) };
+                listing(
+                    r,
+                    out,
+                    config,
+                    &dets,
+                    &v.members,
+                    &prefix,
+                    "listing.html",
+                    &extra,
+                )
+            }
+        })?;
+    }
+
+    // Statistics.
+    let charts: Vec<_> = facets[1..]
+        .iter()
+        .map(|f| {
+            let bars: Vec<Bar> = f
+                .values
+                .iter()
+                .filter(|v| v.count > 0)
+                .take(25)
+                .map(|v| Bar {
+                    label: v.label.clone(),
+                    url: v.url.clone(),
+                    upheld: v.upheld,
+                    overturned: v.overturned,
+                })
+                .collect();
+            let title = format!("Outcome by {}", f.singular.to_lowercase());
+            minijinja::context! {
+                title => title.clone(),
+                facet => ctx(f),
+                svg => Value::from_safe_string(stacked_bars(&title, &bars)),
+                rows => ctx(f.values.iter().filter(|v| v.count > 0).collect::<Vec<_>>()),
+            }
+        })
+        .collect();
+    let html = r.render(
+        "stats.html",
+        minijinja::context! { charts => charts, total => dets.len(), upheld => upheld, overturned => overturned, mixed => mixed },
+    )?;
+    out.write("stats/index.html", html.as_bytes())?;
+
+    // Search page (works without JavaScript as facet links).
+    let html = r.render(
+        "search.html",
+        minijinja::context! { facets => ctx(&facet_summaries) },
+    )?;
+    out.write("search/index.html", html.as_bytes())?;
+
+    // 404.
+    out.write(
+        "404.html",
+        r.render("404.html", minijinja::context! {})?.as_bytes(),
+    )?;
+
+    // Feed: latest 50.
+    let entries: Vec<_> = dets
+        .iter()
+        .take(50)
+        .map(|d| feed_entry(d, config))
+        .collect();
+    let updated = entries
+        .first()
+        .map(|e| e.updated.clone())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let feed = r.render(
+        "feed.xml",
+        minijinja::context! { entries => ctx(&entries), updated => updated, feed_url => config.absolute("feed.xml"), home_url => config.absolute("") },
+    )?;
+    out.write("feed.xml", feed.as_bytes())?;
+
+    write_sitemap(out, config, &dets, &facets)?;
+    write_exports(out, &dets)?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct FeedEntry {
+    id: String,
+    url: String,
+    title: String,
+    updated: String,
+    summary: String,
+    outcome: &'static str,
+}
+
+fn feed_entry(d: &PublicDetermination, config: &Config) -> FeedEntry {
+    // Under the default policy only the year is published, so entries carry 1 January.
+    let updated = match &d.date {
+        Some(date) => format!("{date}T00:00:00Z"),
+        None => format!("{:04}-01-01T00:00:00Z", d.year),
+    };
+    FeedEntry {
+        id: config.absolute(&d.path),
+        url: config.absolute(&d.path),
+        title: format!("{}: {} ({})", d.case_number, d.title, d.outcome),
+        updated,
+        summary: d.summary.clone(),
+        outcome: d.outcome,
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// sitemap.xml; past 50,000 URLs it becomes an index of sitemap-N.xml files.
+fn write_sitemap(
+    out: &Staging,
+    config: &Config,
+    dets: &[&PublicDetermination],
+    facets: &[Facet],
+) -> Result<()> {
+    let mut urls: Vec<String> = vec![
+        config.absolute(""),
+        config.absolute("search/"),
+        config.absolute("stats/"),
+    ];
+    for f in facets {
+        urls.push(config.absolute(&format!("{}/", f.name)));
+        for v in &f.values {
+            urls.push(config.absolute(&format!("{}/{}/", f.name, v.key)));
+        }
+    }
+    urls.extend(dets.iter().map(|d| config.absolute(&d.path)));
+    const MAX: usize = 50_000;
+    let one = |chunk: &[String]| {
+        let mut s = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for u in chunk {
+            let _ = writeln!(s, "  <url><loc>{}</loc></url>", xml_escape(u));
+        }
+        s.push_str("</urlset>\n");
+        s
+    };
+    if urls.len() <= MAX {
+        return out.write("sitemap.xml", one(&urls).as_bytes());
+    }
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (i, chunk) in urls.chunks(MAX).enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        out.write(&name, one(chunk).as_bytes())?;
+        let _ = writeln!(
+            index,
+            "  <sitemap><loc>{}</loc></sitemap>",
+            xml_escape(&config.absolute(&name))
+        );
+    }
+    index.push_str("</sitemapindex>\n");
+    out.write("sitemap.xml", index.as_bytes())
+}
+
+/// Open data: every published field, as JSON (one object per determination) and CSV (one
+/// row per disputed item).
+fn write_exports(out: &Staging, dets: &[&PublicDetermination]) -> Result<()> {
+    // Exports are in case-number order: stable for diffs between releases.
+    let mut by_case: Vec<&PublicDetermination> = dets.to_vec();
+    by_case.sort_by(|a, b| a.case_number.cmp(&b.case_number));
+    let mut json = String::from("[\n");
+    for (i, d) in by_case.iter().enumerate() {
+        if i > 0 {
+            json.push_str(",\n");
+        }
+        json.push_str(&serde_json::to_string(d).context("serialising a determination")?);
+    }
+    json.push_str("\n]\n");
+    out.write("data/determinations.json", json.as_bytes())?;
+
+    let mut csv = String::from(
+        "case_number,year,item,request,treatment,decision,reviewer_guideline,reviewer_section,reviewer_pages,reviewer_basis,specialty,age_band,sex,outcome\n",
+    );
+    for d in &by_case {
+        for (i, it) in d.items.iter().enumerate() {
+            let rb = &it.reviewer_basis;
+            let fields = [
+                d.case_number.clone(),
+                d.year.to_string(),
+                (i + 1).to_string(),
+                it.request.clone(),
+                it.treatment.clone(),
+                it.decision.to_string(),
+                rb.guideline.clone().unwrap_or_default(),
+                rb.section.clone().unwrap_or_default(),
+                rb.pages.clone().unwrap_or_default(),
+                rb.basis.to_string(),
+                d.reviewer.specialty.clone(),
+                d.patient.age_band.to_string(),
+                d.patient.sex.to_string(),
+                d.outcome.to_string(),
+            ];
+            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            csv.push_str(&row.join(","));
+            csv.push('\n');
+        }
+    }
+    out.write("data/determinations.csv", csv.as_bytes())
+}
+
+/// RFC 4180 quoting, plus a leading `'` on cells a spreadsheet would run as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// The search index over the de-identified text (written by the search module).
+pub fn write_search(c: &Checked, out: &Staging) -> Result<()> {
+    let _ = (c, out);
+    Ok(())
+}
+
+/// Theme static files, then the site's `static/` (the site wins).
+pub fn copy_static(root: &Path, config: &Config, out: &Staging) -> Result<()> {
+    let theme = crate::theme::Theme::new(root, &config.theme);
+    let mut files: BTreeMap<std::path::PathBuf, Vec<u8>> = BTreeMap::new();
+    for (p, b) in theme
+        .static_files()
+        .context("reading the theme's static files")?
+    {
+        files.insert(p, b);
+    }
+    let site_static = root.join("static");
+    if site_static.is_dir() {
+        let mut v = Vec::new();
+        crate::theme::collect_dir(&site_static, &mut v).context("reading static/")?;
+        for (p, b) in v {
+            files.insert(p, b);
+        }
+    }
+    for (p, b) in files {
+        out.write(&p.to_string_lossy().replace('\\', "/"), &b)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_quoting_and_formula_guard() {
+        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
+        assert_eq!(super::csv_field("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(super::csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(super::csv_field("-5"), "-5");
+    }
+}

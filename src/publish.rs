@@ -1,0 +1,353 @@
+//! The de-identification stage: the only producer of `PublicDetermination`, the only
+//! type that reaches rendering. Every published string passes through the redactor here;
+//! `identifiers:` stays behind.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::deid::{self, Category, DatePolicy, Policy, Redactor, Span};
+use crate::diag::Diagnostic;
+use crate::model::{Citation, Decision, Determination, Frequency, Status, age_band};
+use crate::rules::Packs;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicCitation {
+    /// `guideline`, `outside-guidelines` or `none`.
+    pub basis: &'static str,
+    pub guideline: Option<String>,
+    pub guideline_title: Option<String>,
+    pub section: Option<String>,
+    pub section_title: Option<String>,
+    pub pages: Option<String>,
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicItem {
+    pub request: String,
+    pub original_request: Option<String>,
+    pub authorized: Option<String>,
+    pub treatment: String,
+    pub treatment_title: String,
+    pub body_region: Option<String>,
+    pub quantity: Option<u32>,
+    pub frequency: Option<Frequency>,
+    pub decision: Decision,
+    pub claims_administrator_basis: Option<PublicCitation>,
+    pub reviewer_basis: PublicCitation,
+    pub exception: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicReviewer {
+    pub specialty: String,
+    pub specialty_slug: String,
+    pub licensure: Vec<String>,
+    pub board_certified: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicPatient {
+    pub age_band: &'static str,
+    pub sex: &'static str,
+}
+
+/// A determination as it may be published: no identifiers, dates per policy.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicDetermination {
+    pub case_number: String,
+    /// Site path, e.g. `determinations/CM16-0213037/`.
+    pub path: String,
+    pub title: String,
+    pub year: i32,
+    /// The full decision date, only when the site's policy keeps dates.
+    pub date: Option<String>,
+    pub injury_year: Option<i32>,
+    pub priority: Option<&'static str>,
+    pub draft: bool,
+    pub jurisdiction: String,
+    pub review_organization: String,
+    pub reviewer: PublicReviewer,
+    pub patient: PublicPatient,
+    pub diagnoses: Vec<String>,
+    pub items: Vec<PublicItem>,
+    /// `upheld`, `overturned` or `mixed`.
+    pub outcome: &'static str,
+    /// De-identified Markdown body.
+    #[serde(skip)]
+    pub body_markdown: String,
+    /// Plain-text excerpt for listings and feeds.
+    pub summary: String,
+    pub extra: serde_json::Value,
+    /// What was redacted, by category label (counts only).
+    pub redactions: BTreeMap<&'static str, usize>,
+    /// Sort key within the archive: determination date (private) then case number; never
+    /// rendered, it only orders listings.
+    #[serde(skip)]
+    pub sort_key: (i64, String),
+}
+
+pub fn slug(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut dash = false;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+            dash = false;
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+struct Scrubber<'a> {
+    r: &'a Redactor,
+    spans: Vec<Span>,
+}
+
+impl Scrubber<'_> {
+    fn text(&mut self, s: &str) -> String {
+        let red = self.r.redact(s);
+        self.spans.extend(red.spans);
+        red.text
+    }
+    fn opt(&mut self, s: &Option<String>) -> Option<String> {
+        s.as_ref().map(|x| self.text(x))
+    }
+    fn json(&mut self, v: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value as J;
+        match v {
+            J::String(s) => J::String(self.text(s)),
+            J::Array(a) => J::Array(a.iter().map(|x| self.json(x)).collect()),
+            // Keys are published too (as labels), so they are scrubbed like values.
+            J::Object(o) => J::Object(
+                o.iter()
+                    .map(|(k, x)| (self.text(k), self.json(x)))
+                    .collect(),
+            ),
+            J::Number(n) => J::String(self.text(&n.to_string())),
+            other => other.clone(),
+        }
+    }
+    fn citation(&mut self, c: &Citation, packs: &Packs) -> PublicCitation {
+        match c {
+            Citation::Guideline {
+                guideline,
+                section,
+                pages,
+                text,
+            } => {
+                let pack = packs.get(guideline);
+                PublicCitation {
+                    basis: "guideline",
+                    guideline_title: pack.map(|p| p.title.clone()),
+                    section_title: section
+                        .as_ref()
+                        .and_then(|s| pack.and_then(|p| p.section(s)).map(|x| x.title.clone())),
+                    guideline: Some(guideline.clone()),
+                    section: section.clone(),
+                    pages: pages.clone(),
+                    text: self.opt(text),
+                }
+            }
+            Citation::OutsideGuidelines { text } => PublicCitation {
+                basis: "outside-guidelines",
+                guideline: None,
+                guideline_title: None,
+                section: None,
+                section_title: None,
+                pages: None,
+                text: self.opt(text),
+            },
+            Citation::None { text } => PublicCitation {
+                basis: "none",
+                guideline: None,
+                guideline_title: None,
+                section: None,
+                section_title: None,
+                pages: None,
+                text: self.opt(text),
+            },
+        }
+    }
+}
+
+/// The result of de-identifying one determination.
+pub struct Published {
+    pub public: PublicDetermination,
+    /// Warnings about undeclared identifiers (CB070), with masked forms only.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// De-identifies `d`. Pure.
+pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Published, String> {
+    let redactor = Redactor::new(&d.identifiers, policy)?;
+    let mut s = Scrubber {
+        r: &redactor,
+        spans: Vec::new(),
+    };
+    let items: Vec<PublicItem> = d
+        .items
+        .iter()
+        .map(|it| PublicItem {
+            request: s.text(&it.request),
+            original_request: s.opt(&it.original_request),
+            authorized: s.opt(&it.authorized),
+            treatment: it.treatment.clone(),
+            treatment_title: packs
+                .treatment_title(&it.treatment)
+                .unwrap_or(&it.treatment)
+                .to_string(),
+            body_region: s.opt(&it.body_region),
+            quantity: it.quantity,
+            frequency: it.frequency,
+            decision: it.decision,
+            claims_administrator_basis: it
+                .claims_administrator_basis
+                .as_ref()
+                .map(|c| s.citation(c, packs)),
+            reviewer_basis: s.citation(&it.reviewer_basis, packs),
+            exception: s.opt(&it.exception),
+        })
+        .collect();
+    let diagnoses = d.diagnoses.iter().map(|x| s.text(x)).collect();
+    let specialty = s.text(&d.reviewer.specialty);
+    let licensure = d.reviewer.licensure.iter().map(|x| s.text(x)).collect();
+    let extra = s.json(&d.extra);
+    let jurisdiction = s.text(&d.jurisdiction);
+    let review_organization = s.text(&d.review_organization);
+    let body = redactor.redact_markdown(&d.body);
+    let mut diagnostics = Vec::new();
+    // Undeclared names in the body: ask the author to declare them (masked in the message).
+    let mut seen = std::collections::BTreeSet::new();
+    for sp in body
+        .spans
+        .iter()
+        .filter(|sp| !sp.declared && sp.category == Category::Name)
+    {
+        let Some(found) = d.body.get(sp.start..sp.end) else {
+            continue;
+        };
+        if !seen.insert(found.to_lowercase()) {
+            continue;
+        }
+        let line = d.origin.body_line + d.body[..sp.start].matches('\n').count();
+        let col = d.body[..sp.start]
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count() + 1)
+            .unwrap_or(1);
+        diagnostics.push(
+            Diagnostic::warning(
+                "CB070",
+                d.origin.path.clone(),
+                format!("undeclared name `{}` found in the text (it is redacted)", deid::mask(found)),
+            )
+            .at(line, col)
+            .width(found.chars().count())
+            .help("declare it under `identifiers: names:` so every variant of it is redacted and the leak gate checks for it"),
+        );
+    }
+    s.spans.extend(body.spans);
+    let outcome = if items.iter().all(|i| i.decision == Decision::Upheld) {
+        "upheld"
+    } else if items.iter().all(|i| i.decision == Decision::Overturned) {
+        "overturned"
+    } else {
+        "mixed"
+    };
+    let title = match items.len() {
+        1 => items[0].request.clone(),
+        n => format!("{} and {} more", items[0].request, n - 1),
+    };
+    let summary = excerpt(&body.text, 280);
+    let redactions = deid::report_counts(&s.spans)
+        .into_iter()
+        .map(|(c, n)| (c.label(), n))
+        .collect();
+    let keep = matches!(policy.dates, DatePolicy::Keep);
+    Ok(Published {
+        public: PublicDetermination {
+            path: format!("determinations/{}/", d.case_number),
+            case_number: d.case_number.clone(),
+            title,
+            year: d.determination_date.year,
+            date: keep.then(|| d.determination_date.to_string()),
+            injury_year: d.injury_date.map(|x| x.year),
+            priority: d.priority.map(|p| p.as_str()),
+            draft: d.status == Status::Draft,
+            jurisdiction,
+            review_organization,
+            reviewer: PublicReviewer {
+                specialty_slug: slug(&specialty),
+                specialty,
+                licensure,
+                board_certified: d.reviewer.board_certified,
+            },
+            patient: PublicPatient {
+                age_band: age_band(d.patient.age),
+                sex: d.patient.sex.as_str(),
+            },
+            diagnoses,
+            items,
+            outcome,
+            body_markdown: body.text,
+            summary,
+            extra,
+            redactions,
+            sort_key: (
+                d.determination_date.days_since_epoch(),
+                d.case_number.clone(),
+            ),
+        },
+        diagnostics,
+    })
+}
+
+/// First `max` characters of the clinical case summary as plain text, cut at a word.
+fn excerpt(md: &str, max: usize) -> String {
+    let text = crate::render::markdown::plain_text(
+        section_after(md, "clinical case summary").unwrap_or(md),
+    );
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        return text;
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
+    format!("{cut}…")
+}
+
+fn section_after<'a>(md: &'a str, heading: &str) -> Option<&'a str> {
+    let mut off = 0;
+    for line in md.split_inclusive('\n') {
+        off += line.len();
+        let l = line.trim();
+        if l.starts_with("## ") && crate::rules::checks::norm(&l[3..]) == heading {
+            let rest = &md[off..];
+            let end = rest.find("\n## ").map(|i| i + 1).unwrap_or(rest.len());
+            return Some(&rest[..end]);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            super::slug("Occupational Medicine"),
+            "occupational-medicine"
+        );
+        assert_eq!(
+            super::slug("  Physical Medicine & Rehab. "),
+            "physical-medicine-rehab"
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! Rendering: Markdown bodies to safe HTML, and pages through minijinja templates with
+//! auto-escaping (template names end in `.html`/`.xml`, which minijinja escapes).
+
+pub mod markdown;
+pub mod svg;
+
+use std::sync::Arc;
+
+use anyhow::{Result, anyhow};
+use minijinja::value::Serde;
+use minijinja::{Environment, Value};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::theme::Theme;
+
+/// Site-wide data every template sees as `site`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SiteCtx {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub base_path: String,
+    /// Pages served by `casebook serve` get the live-reload script; built pages never do.
+    pub live_reload: bool,
+    pub drafts: bool,
+}
+
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    pub fn new(root: &std::path::Path, config: &Config, site: SiteCtx) -> Result<Renderer> {
+        let theme = Arc::new(Theme::new(root, &config.theme));
+        if !theme.exists() {
+            return Err(anyhow!(
+                "theme `{}` not found: expected a folder themes/{}/",
+                config.theme,
+                config.theme
+            ));
+        }
+        let mut env = Environment::new();
+        let t = theme.clone();
+        env.set_loader(move |name| {
+            t.template(name)
+                .map(|o| o.map(|(src, _)| src))
+                .map_err(|e| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("reading template {name}: {e}"),
+                    )
+                })
+        });
+        let base = site.base_path.clone();
+        env.add_function("url", move |path: &str| -> String {
+            format!("{}{}", base, path.trim_start_matches('/'))
+        });
+        env.add_filter("thousands", |n: i64| -> String { thousands(n) });
+        env.add_filter("slug", |s: &str| -> String { crate::publish::slug(s) });
+        env.add_global("site", Value::from(Serde(&site)));
+        Ok(Renderer { env })
+    }
+
+    /// Renders template `name` with `ctx`. Errors name the template and line.
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String> {
+        let tmpl = self.env.get_template(name).map_err(template_error)?;
+        tmpl.render(ctx).map_err(template_error)
+    }
+
+    /// Compiles every template once up front, so a broken theme fails before any page.
+    pub fn check(&self, names: &[&str]) -> Result<()> {
+        for n in names {
+            self.env.get_template(n).map_err(template_error)?;
+        }
+        Ok(())
+    }
+}
+
+fn template_error(e: minijinja::Error) -> anyhow::Error {
+    let mut msg = String::from("template error");
+    if let Some(name) = e.name() {
+        msg = format!("template {name}");
+        if let Some(line) = e.line() {
+            msg.push_str(&format!(":{line}"));
+        }
+    }
+    let detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
+    anyhow!("{msg}: {detail} (fix the template, or delete the site's copy to use the theme's)")
+}
+
+pub fn thousands(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(1234567), "1,234,567");
+        assert_eq!(super::thousands(12), "12");
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests: drive the real `casebook` binary on fixture sites in temp folders.
+
+mod util;
