@@ -6,6 +6,8 @@ pub mod check;
 pub mod explain;
 pub mod init;
 pub mod new;
+pub mod serve;
+pub mod watch;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -69,6 +71,12 @@ pub enum Command {
     /// Explain what a rule checks, why, with an example
     #[command(after_help = "Example:\n  casebook explain CB040")]
     Explain(explain::ExplainArgs),
+    /// Build, serve on 127.0.0.1:1111, watch and live-reload
+    #[command(after_help = "Example:\n  casebook serve --drafts --open")]
+    Serve(serve::ServeArgs),
+    /// Build and rebuild on every change, without a server
+    #[command(after_help = "Example:\n  casebook watch --poll")]
+    Watch(watch::WatchArgs),
 }
 
 pub fn run() -> Result<u8> {
@@ -79,6 +87,8 @@ pub fn run() -> Result<u8> {
         Command::Init(a) => init::run(a),
         Command::New(a) => new::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Watch(a) => watch::run(a),
     }
 }
 
