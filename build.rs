@@ -62,10 +62,9 @@ fn main() {
         files.len() + extra.len()
     );
     for f in &files {
-        let dest = f.replace("content/determinations/", "content/determinations/");
         let _ = writeln!(
             out,
-            "    ({dest:?}, include_str!({:?})),",
+            "    ({f:?}, include_str!({:?})),",
             root.join(f).display().to_string()
         );
     }

@@ -308,7 +308,12 @@ mod tests {
     #[test]
     fn json_format_is_one_object_per_line_plus_summary() {
         let d = Diagnostic::warning("CB030", "content/x.md", "m").at(2, 1);
-        let out = render(&[d.clone()], Summary::of(1, &[d]), Format::Json, false);
+        let out = render(
+            std::slice::from_ref(&d),
+            Summary::of(1, std::slice::from_ref(&d)),
+            Format::Json,
+            false,
+        );
         let lines: Vec<_> = out.lines().collect();
         assert_eq!(lines.len(), 2);
         let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
@@ -322,7 +327,12 @@ mod tests {
     #[test]
     fn github_format_escapes() {
         let d = Diagnostic::error("CB001", "a,b.md", "x\ny");
-        let out = render(&[d.clone()], Summary::of(1, &[d]), Format::Github, false);
+        let out = render(
+            std::slice::from_ref(&d),
+            Summary::of(1, std::slice::from_ref(&d)),
+            Format::Github,
+            false,
+        );
         assert!(
             out.starts_with("::error file=a%2Cb.md,line=1,col=1,title=CB001::x%0Ay [CB001]"),
             "{out}"

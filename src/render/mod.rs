@@ -52,6 +52,22 @@ impl Renderer {
                     )
                 })
         });
+        // minijinja's HTML escaping also escapes `/`, which makes every URL unreadable
+        // (`&#x2f;`); escaping the five HTML-significant characters is sufficient.
+        env.set_formatter(|out, state, value| {
+            if matches!(state.auto_escape(), minijinja::AutoEscape::Html)
+                && !value.is_safe()
+                && let Some(s) = value.as_str()
+            {
+                return out.write_str(&escape_html(s)).map_err(|_| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::WriteFailure,
+                        "writing template output",
+                    )
+                });
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         let base = site.base_path.clone();
         env.add_function("url", move |path: &str| -> String {
             format!("{}{}", base, path.trim_start_matches('/'))
@@ -90,6 +106,22 @@ fn template_error(e: minijinja::Error) -> anyhow::Error {
         .map(str::to_string)
         .unwrap_or_else(|| e.kind().to_string());
     anyhow!("{msg}: {detail} (fix the template, or delete the site's copy to use the theme's)")
+}
+
+/// Escapes text for HTML and XML content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn thousands(n: i64) -> String {

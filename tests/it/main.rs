@@ -1,3 +1,4 @@
 //! Integration tests: drive the real `casebook` binary on fixture sites in temp folders.
 
+mod build;
 mod util;
