@@ -471,12 +471,44 @@ pub fn rationale_sections(body: &str, body_line: usize) -> Vec<(String, usize, S
 }
 
 /// What the last outcome sentence of a rationale says: Some(true) "medically necessary",
-/// Some(false) "not medically necessary", None when it says neither.
+/// Some(false) "not medically necessary", None when it says neither. Letters word it many
+/// ways ("is not medically necessary", "to not be medically necessary", "is not a medical
+/// necessity", "medical necessity ... is not established"), so the sentence is judged as a
+/// whole: it mentions medical necessity, and it is negative when it carries a negation.
 pub fn outcome(text: &str) -> Option<bool> {
-    static RE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r"(?i)\b(not|n't|no longer)?\s*(?:considered\s+|deemed\s+|established\s+as\s+|shown\s+to\s+be\s+)?medically\s+(?:necessary|reasonable)").unwrap()
+    static MENTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"(?i)\bmedical(?:ly)?\s+(?:necess|reasonable)").unwrap()
     });
-    RE.captures_iter(text).last().map(|c| c.get(1).is_none())
+    static NEGATION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:not|no longer|unnecessary|non-certified|neither|nor)\b|n't\b")
+            .unwrap()
+    });
+    let sentence = split_sentences(text)
+        .into_iter()
+        .rev()
+        .find(|s| MENTION.is_match(s))?;
+    Some(!NEGATION.is_match(sentence))
+}
+
+/// Splits at sentence ends (". ", "! ", "? ", end of text), keeping abbreviations like
+/// "Dr." or "i.e." from splitting too eagerly is not needed here: only the last mention
+/// of medical necessity matters.
+fn split_sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let b = text.as_bytes();
+    for i in 0..b.len() {
+        if matches!(b[i], b'.' | b'!' | b'?')
+            && (i + 1 == b.len() || b[i + 1].is_ascii_whitespace())
+        {
+            out.push(&text[start..=i]);
+            start = i + 1;
+        }
+    }
+    if start < text.len() && !text[start..].trim().is_empty() {
+        out.push(&text[start..]);
+    }
+    out
 }
 
 fn check_body(d: &Determination, out: &mut Vec<Diagnostic>) {
@@ -489,9 +521,10 @@ fn check_body(d: &Determination, out: &mut Vec<Diagnostic>) {
         ("decision rationale", "Decision rationale"),
     ] {
         if !has(want) {
-            let near = hs
-                .iter()
-                .find(|(l, h, _)| *l == 2 && did_you_mean(&norm(h), [want]).is_some());
+            let key = want.rsplit(' ').next().unwrap_or(want);
+            let near = hs.iter().find(|(l, h, _)| {
+                *l <= 2 && (did_you_mean(&norm(h), [want]).is_some() || norm(h).contains(key))
+            });
             let (line, help) = match near {
                 Some((_, h, line)) => (*line, format!("rename `## {h}` to `## {title}`")),
                 None => (body_start, format!("add a `## {title}` section")),

@@ -1,4 +1,5 @@
 //! Integration tests: drive the real `casebook` binary on fixture sites in temp folders.
 
 mod build;
+mod rules;
 mod util;
