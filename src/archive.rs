@@ -38,15 +38,38 @@ fn ctx<T: Serialize>(v: T) -> Value {
 }
 
 /// One determination page per published determination, rendered and written in parallel.
-pub fn render_determinations(r: &Renderer, c: &Checked, out: &Staging) -> Result<()> {
-    c.published.par_iter().try_for_each(|d| -> Result<()> {
+pub fn render_determinations(
+    r: &Renderer,
+    c: &Checked,
+    out: &Staging,
+    progress: bool,
+) -> Result<()> {
+    // A progress bar only on long builds and only when a person is watching (stderr is a terminal).
+    let bar = (progress && c.published.len() >= 2_000).then(|| {
+        let b = indicatif::ProgressBar::new(c.published.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "rendering {bar:40} {pos}/{len} determinations ({eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let result = c.published.par_iter().try_for_each(|d| -> Result<()> {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
         let body_html = markdown::to_html(&d.body_markdown);
         let html = r.render(
             "determination.html",
             minijinja::context! { d => ctx(d), body_html => Value::from_safe_string(body_html) },
         )?;
         out.write(&format!("{}index.html", d.path), html.as_bytes())
-    })
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    result
 }
 
 /// A facet value: the determinations it lists (indices into the sorted list).

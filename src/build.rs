@@ -177,7 +177,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     renderer.check(crate::archive::TEMPLATES)?;
     let staging = Staging::new(&opts.output)?;
     let t = timings.add("prepare", t);
-    crate::archive::render_determinations(&renderer, &checked, &staging)?;
+    crate::archive::render_determinations(&renderer, &checked, &staging, opts.progress)?;
     let t = timings.add("render", t);
     crate::archive::render_archive(&renderer, &checked, &staging)?;
     let t = timings.add("archive", t);

@@ -32,11 +32,12 @@ pub fn run(a: BuildArgs) -> Result<u8> {
         drafts: c.drafts,
         base_url: c.base_url.clone(),
         live_reload: false,
-        progress: super::color(),
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()) && !c.quiet,
     };
     match crate::build::build(&opts)? {
         Ok((built, checked)) => {
-            let failed = super::report(&checked.diagnostics, checked.files, c);
+            let failed = !checked.diagnostics.is_empty()
+                && super::report(&checked.diagnostics, checked.files, c);
             if failed {
                 // --deny-warnings: the site was built but the run fails.
                 return Ok(exit::CONTENT);

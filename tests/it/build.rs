@@ -349,3 +349,30 @@ fn template_data_is_escaped() {
     assert!(!page.contains("<img src=x"), "unescaped request in page");
     assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
 }
+
+#[test]
+fn init_ci_workflow_commands_pass_on_the_new_site() {
+    let t = TempDir::new("init-ci");
+    assert_eq!(code(&run(t.path(), &["init", "site"])), 0);
+    let site = t.path().join("site");
+    let wf = std::fs::read_to_string(site.join(".github/workflows/casebook.yml")).unwrap();
+    let commands: Vec<Vec<String>> = wf
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("run: casebook "))
+        .map(|c| c.split_whitespace().map(str::to_string).collect())
+        .collect();
+    assert!(commands.len() >= 2, "{wf}");
+    for c in commands {
+        let args: Vec<&str> = c.iter().map(String::as_str).collect();
+        let o = run(&site, &args);
+        assert_eq!(
+            code(&o),
+            0,
+            "casebook {}: {}{}",
+            c.join(" "),
+            stdout(&o),
+            stderr(&o)
+        );
+    }
+    assert!(site.join("public/index.html").is_file());
+}
