@@ -301,3 +301,19 @@ mod tests {
         assert_eq!(codes, sorted);
     }
 }
+
+#[cfg(test)]
+mod docs_tests {
+    /// docs/rules.md is generated from the same text `casebook explain` prints, so the two
+    /// never drift. `UPDATE_GOLDEN=1 cargo test` rewrites it.
+    #[test]
+    fn docs_rules_md_matches_catalog() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
+        let want = super::markdown();
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let got = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(got == want, "docs/rules.md is stale: run UPDATE_GOLDEN=1 cargo test docs_rules_md");
+    }
+}
