@@ -77,11 +77,16 @@ impl Staging {
         if let Ok(rd) = std::fs::read_dir(parent) {
             for e in rd.flatten() {
                 let n = e.file_name().to_string_lossy().to_string();
-                if (n.starts_with(&format!(".{name}.staging-"))
-                    || n.starts_with(&format!(".{name}.old-")))
-                    && e.path().join(MARKER).is_file()
+                if n.starts_with(&format!(".{name}.staging-"))
+                    || n.starts_with(&format!(".{name}.old-"))
                 {
-                    let _ = std::fs::remove_dir_all(e.path());
+                    if e.path().join(MARKER).is_file() {
+                        let _ = remove_marked_dir(&e.path());
+                    } else {
+                        // A build killed between creating the folder and marking it leaves
+                        // it empty; remove_dir only ever removes an empty folder.
+                        let _ = std::fs::remove_dir(e.path());
+                    }
                 }
             }
         }
@@ -90,7 +95,7 @@ impl Staging {
             if !dir.join(MARKER).is_file() {
                 bail!("{} exists and is not casebook's", dir.display());
             }
-            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+            remove_marked_dir(&dir).with_context(|| format!("removing {}", dir.display()))?;
         }
         std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
         std::fs::write(dir.join(MARKER), MARKER_TEXT)
@@ -151,7 +156,7 @@ impl Staging {
         if self.target.exists() {
             if exchange(&self.dir, &self.target) {
                 // self.dir now holds the old output.
-                let _ = std::fs::remove_dir_all(&self.dir);
+                let _ = remove_marked_dir(&self.dir);
             } else {
                 let old = parent.join(format!(".{name}.old-{}", std::process::id()));
                 std::fs::rename(&self.target, &old)
@@ -159,7 +164,7 @@ impl Staging {
                 std::fs::rename(&self.dir, &self.target).with_context(|| {
                     format!("moving the new site into {}", self.target.display())
                 })?;
-                let _ = std::fs::remove_dir_all(&old);
+                let _ = remove_marked_dir(&old);
             }
         } else {
             std::fs::rename(&self.dir, &self.target)
@@ -175,9 +180,27 @@ impl Drop for Staging {
     fn drop(&mut self) {
         // A failed build leaves no half-written folder behind.
         if !self.committed && self.dir.join(MARKER).is_file() {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let _ = remove_marked_dir(&self.dir);
         }
     }
+}
+
+/// Removes a casebook folder, its marker last: a removal interrupted half-way leaves a
+/// folder that is still recognisably casebook's, so the next build can finish the job.
+fn remove_marked_dir(dir: &Path) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        if e.file_name() == MARKER {
+            continue;
+        }
+        if e.file_type()?.is_dir() {
+            std::fs::remove_dir_all(e.path())?;
+        } else {
+            std::fs::remove_file(e.path())?;
+        }
+    }
+    std::fs::remove_file(dir.join(MARKER))?;
+    std::fs::remove_dir(dir)
 }
 
 fn sync_dir(p: &Path) {

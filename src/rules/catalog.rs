@@ -314,6 +314,9 @@ mod docs_tests {
             std::fs::write(path, &want).unwrap();
         }
         let got = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(got == want, "docs/rules.md is stale: run UPDATE_GOLDEN=1 cargo test docs_rules_md");
+        assert!(
+            got == want,
+            "docs/rules.md is stale: run UPDATE_GOLDEN=1 cargo test docs_rules_md"
+        );
     }
 }

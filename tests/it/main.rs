@@ -1,5 +1,6 @@
 //! Integration tests: drive the real `casebook` binary on fixture sites in temp folders.
 
 mod build;
+mod hostile;
 mod rules;
 mod util;
