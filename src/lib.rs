@@ -14,6 +14,7 @@ pub mod content;
 #[path = "deid_stub.rs"]
 pub mod deid;
 pub mod diag;
+pub mod import;
 pub mod model;
 pub mod output;
 pub mod publish;

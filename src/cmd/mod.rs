@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod explain;
+pub mod import;
 pub mod init;
 pub mod new;
 pub mod serve;
@@ -71,6 +72,11 @@ pub enum Command {
     /// Explain what a rule checks, why, with an example
     #[command(after_help = "Example:\n  casebook explain CB040")]
     Explain(explain::ExplainArgs),
+    /// Import published letters (text or PDF) as Markdown determinations
+    #[command(
+        after_help = "Example:\n  casebook import dwc letters/*.pdf --out content/determinations/2017"
+    )]
+    Import(import::ImportArgs),
     /// Build, serve on 127.0.0.1:1111, watch and live-reload
     #[command(after_help = "Example:\n  casebook serve --drafts --open")]
     Serve(serve::ServeArgs),
@@ -87,6 +93,7 @@ pub fn run() -> Result<u8> {
         Command::Init(a) => init::run(a),
         Command::New(a) => new::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Import(a) => import::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Watch(a) => watch::run(a),
     }

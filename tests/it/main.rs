@@ -3,5 +3,6 @@
 mod build;
 mod docs;
 mod hostile;
+mod import;
 mod rules;
 mod util;
