@@ -11,7 +11,6 @@ pub mod build;
 pub mod cmd;
 pub mod config;
 pub mod content;
-#[path = "deid_stub.rs"]
 pub mod deid;
 pub mod diag;
 pub mod import;

@@ -629,12 +629,30 @@ mod tests {
             outcome("Therefore, the request is medically necessary."),
             Some(true)
         );
-        assert_eq!(outcome("It was denied before. Now it is medically necessary."), Some(true));
-        assert_eq!(outcome("The request is determined to not be medically necessary."), Some(false));
-        assert_eq!(outcome("This request is not a medical necessity"), Some(false));
-        assert_eq!(outcome("The medical necessity of this request is not established."), Some(false));
-        assert_eq!(outcome("The MRI cannot be considered medically necessary."), Some(false));
-        assert_eq!(outcome("The request for Dr. visits is medically necessary."), Some(true));
+        assert_eq!(
+            outcome("It was denied before. Now it is medically necessary."),
+            Some(true)
+        );
+        assert_eq!(
+            outcome("The request is determined to not be medically necessary."),
+            Some(false)
+        );
+        assert_eq!(
+            outcome("This request is not a medical necessity"),
+            Some(false)
+        );
+        assert_eq!(
+            outcome("The medical necessity of this request is not established."),
+            Some(false)
+        );
+        assert_eq!(
+            outcome("The MRI cannot be considered medically necessary."),
+            Some(false)
+        );
+        assert_eq!(
+            outcome("The request for Dr. visits is medically necessary."),
+            Some(true)
+        );
         assert_eq!(outcome("The guideline supports it."), None);
     }
 

@@ -1,6 +1,7 @@
 //! Integration tests: drive the real `casebook` binary on fixture sites in temp folders.
 
 mod build;
+mod deid;
 mod docs;
 mod hostile;
 mod import;
