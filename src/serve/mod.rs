@@ -1,0 +1,201 @@
+//! The preview server: serves the files of a built site (and nothing else) over HTTP on a
+//! pool of threads, plus the live-reload endpoints under `/__casebook/`.
+
+pub mod files;
+pub mod live;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+use files::Resolved;
+pub use live::Live;
+
+/// Request-handling threads. Event streams get threads of their own, so these only ever
+/// serve short requests; a client that reads slowly holds one of them, not the server.
+const WORKERS: usize = 16;
+/// How many ports after the asked one to try when it is taken.
+const PORT_TRIES: u16 = 20;
+
+/// Shown for a missing page when the site has no 404.html (the first build failed):
+/// it loads the live script, so the overlay explains why.
+const FALLBACK_404: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>\n<body><h1>Not found</h1><p>casebook serve has no page here (yet).</p>\n<script src=\"/__casebook/live.js\"></script></body></html>\n";
+
+/// Binds `bind:port`, or the next free port when it is taken. Returns the listener and
+/// whether the port differs from the one asked for.
+pub fn bind(bind: &str, port: u16) -> Result<(TcpListener, bool)> {
+    let mut last = None;
+    for p in port..=port.saturating_add(if port == 0 { 0 } else { PORT_TRIES }) {
+        match TcpListener::bind((bind, p)) {
+            Ok(l) => return Ok((l, p != port)),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last = Some(e),
+            Err(e) => return Err(e).with_context(|| format!("binding {bind}:{p}")),
+        }
+    }
+    Err(anyhow!(
+        "ports {port} to {} on {bind} are all taken ({}); choose another with --port",
+        port.saturating_add(PORT_TRIES),
+        last.map(|e| e.to_string()).unwrap_or_default()
+    ))
+}
+
+/// A running server. Dropping it does not stop the threads; the process ends them.
+pub struct Server {
+    pub addr: SocketAddr,
+}
+
+/// Starts serving the folder `site` (which may not exist yet: the first build fills it).
+pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Server> {
+    let addr = listener.local_addr().context("reading the bound address")?;
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| anyhow!("starting the HTTP server: {e}"))?;
+    let server = Arc::new(server);
+    let ctx = Arc::new(Ctx { site, live });
+    for i in 0..WORKERS {
+        let server = server.clone();
+        let ctx = ctx.clone();
+        std::thread::Builder::new()
+            .name(format!("casebook-http-{i}"))
+            .spawn(move || {
+                while let Ok(req) = server.recv() {
+                    ctx.handle(req);
+                }
+            })
+            .context("starting the HTTP threads")?;
+    }
+    Ok(Server { addr })
+}
+
+struct Ctx {
+    site: PathBuf,
+    live: Arc<Live>,
+}
+
+fn header(name: &str, value: &str) -> Header {
+    // Names and values here are ours and ASCII; a failure would be a bug.
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+/// Headers every response carries: previews must never be cached stale.
+fn common_headers() -> Vec<Header> {
+    vec![
+        header("Cache-Control", "no-cache"),
+        header("X-Content-Type-Options", "nosniff"),
+    ]
+}
+
+impl Ctx {
+    fn handle(&self, req: Request) {
+        let head = match req.method() {
+            Method::Get => false,
+            Method::Head => true,
+            _ => {
+                let mut r = Response::from_string("method not allowed\n").with_status_code(405);
+                r.add_header(header("Allow", "GET, HEAD"));
+                let _ = req.respond(r);
+                return;
+            }
+        };
+        let url = req.url().to_string();
+        let path = url.split('?').next().unwrap_or("");
+        match path {
+            "/__casebook/live.js" => {
+                let _ = req.respond(self.bytes(
+                    200,
+                    "text/javascript; charset=utf-8",
+                    live::LIVE_JS.as_bytes().to_vec(),
+                ));
+            }
+            "/__casebook/status" => {
+                let _ = req.respond(self.bytes(
+                    200,
+                    "application/json",
+                    self.live.status_json().into_bytes(),
+                ));
+            }
+            "/__casebook/events" if !head => self.live.stream(req),
+            _ => self.file(req, &url),
+        }
+    }
+
+    fn bytes(&self, status: u16, mime: &str, body: Vec<u8>) -> Response<std::io::Cursor<Vec<u8>>> {
+        let mut r = Response::from_data(body).with_status_code(status);
+        r.add_header(header("Content-Type", mime));
+        for h in common_headers() {
+            r.add_header(h);
+        }
+        r
+    }
+
+    fn file(&self, req: Request, url: &str) {
+        // The site folder is swapped on every build: resolve it afresh each time.
+        let site = self
+            .site
+            .canonicalize()
+            .unwrap_or_else(|_| self.site.clone());
+        match files::resolve(&site, url) {
+            Resolved::File(p) => self.send_file(req, &p),
+            Resolved::Redirect(to) => {
+                let mut r = self.bytes(301, "text/plain; charset=utf-8", b"moved\n".to_vec());
+                r.add_header(header("Location", &to));
+                let _ = req.respond(r);
+            }
+            Resolved::NotFound => self.not_found(req, &site),
+            Resolved::Forbidden => {
+                let _ = req.respond(self.bytes(
+                    403,
+                    "text/plain; charset=utf-8",
+                    b"forbidden\n".to_vec(),
+                ));
+            }
+        }
+    }
+
+    fn send_file(&self, req: Request, path: &Path) {
+        let opened = std::fs::File::open(path).and_then(|f| f.metadata().map(|m| (f, m)));
+        let (file, meta) = match opened {
+            Ok(x) => x,
+            // Removed between resolving and opening (a build swapped the site in).
+            Err(_) => {
+                let site = self
+                    .site
+                    .canonicalize()
+                    .unwrap_or_else(|_| self.site.clone());
+                return self.not_found(req, &site);
+            }
+        };
+        let etag = files::etag(&meta);
+        let matched = req
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("If-None-Match"))
+            .is_some_and(|h| files::none_match(h.value.as_str(), &etag));
+        let mut headers = common_headers();
+        headers.push(header("ETag", &etag));
+        if matched {
+            let mut r = Response::empty(304);
+            for h in headers {
+                r.add_header(h);
+            }
+            let _ = req.respond(r);
+            return;
+        }
+        headers.push(header("Content-Type", files::mime(path)));
+        let len = usize::try_from(meta.len()).ok();
+        let r = Response::new(StatusCode(200), headers, file, len, None);
+        let _ = req.respond(r);
+    }
+
+    fn not_found(&self, req: Request, site: &Path) {
+        let body = files::resolve(site, "/404.html");
+        let body = match body {
+            Resolved::File(p) => std::fs::read(p).ok(),
+            _ => None,
+        }
+        .unwrap_or_else(|| FALLBACK_404.as_bytes().to_vec());
+        let _ = req.respond(self.bytes(404, "text/html; charset=utf-8", body));
+    }
+}
