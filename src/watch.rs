@@ -19,6 +19,8 @@ use crate::diag::Diagnostic;
 /// editor's save (write temp, rename over, delete backup) into one batch, short enough to
 /// feel instant.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
+/// How often the debouncer looks for quiet paths: the delay it adds beyond `DEBOUNCE`.
+const TICK: Duration = Duration::from_millis(10);
 
 /// What a batch of changed paths requires. The incremental build decides from this how
 /// much to redo; `Full` means "everything".
@@ -286,14 +288,18 @@ impl Watcher {
     pub fn new(root: &Path, excluded: &[PathBuf], poll: bool) -> Result<Watcher> {
         let (tx, rx) = channel();
         let inner = if poll {
-            let config = notify::Config::default().with_poll_interval(Duration::from_millis(250));
+            // notify's PollWatcher keeps modification times in whole seconds, so without
+            // comparing contents a second save within the same second would go unseen.
+            let config = notify::Config::default()
+                .with_poll_interval(Duration::from_millis(500))
+                .with_compare_contents(true);
             Inner::Poll(
-                notify_debouncer_full::new_debouncer_opt(DEBOUNCE, None, tx, NoCache, config)
+                notify_debouncer_full::new_debouncer_opt(DEBOUNCE, Some(TICK), tx, NoCache, config)
                     .context("starting the polling watcher")?,
             )
         } else {
             Inner::Native(
-                notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx)
+                notify_debouncer_full::new_debouncer(DEBOUNCE, Some(TICK), tx)
                     .context("starting the file watcher")?,
             )
         };
@@ -388,6 +394,15 @@ impl Watcher {
                         .iter()
                         .filter(|e| !e.kind.is_access() && !e.kind.is_other())
                     {
+                        // A folder's own time stamps move whenever an entry changes (and
+                        // with every build at the root); the entries are reported anyway.
+                        let folder_touched = matches!(
+                            ev.kind,
+                            notify::EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+                        ) && ev.paths.iter().all(|p| p.is_dir());
+                        if folder_touched {
+                            continue;
+                        }
                         for p in &ev.paths {
                             if !self.is_excluded(p) {
                                 paths.insert(p.clone());

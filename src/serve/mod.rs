@@ -185,7 +185,10 @@ impl Ctx {
         }
         headers.push(header("Content-Type", files::mime(path)));
         let len = usize::try_from(meta.len()).ok();
-        let r = Response::new(StatusCode(200), headers, file, len, None);
+        // A known length is always sent as Content-Length (tiny_http would switch to
+        // chunked past 32 KiB), so HEAD and download progress get it too.
+        let r = Response::new(StatusCode(200), headers, file, len, None)
+            .with_chunked_threshold(usize::MAX);
         let _ = req.respond(r);
     }
 

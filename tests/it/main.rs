@@ -4,4 +4,6 @@ mod build;
 mod docs;
 mod hostile;
 mod rules;
+mod serve;
 mod util;
+mod watch;
