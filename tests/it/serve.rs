@@ -127,7 +127,7 @@ impl Events {
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
         s.set_read_timeout(Some(DEADLINE)).unwrap();
         s.write_all(
-            b"GET /__casebook/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n",
+            b"GET /__casebook/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n",
         )
         .unwrap();
         let mut ev = Events {
@@ -218,6 +218,14 @@ fn serves_pages_with_types_redirects_and_the_live_script() {
     assert_eq!(r.header("location"), Some("/determinations/"));
     let r = request(s.port, "POST", "/", &["Content-Length: 0"]);
     assert_eq!(r.status, 405);
+    // DNS rebinding: a page on another host name must not read the preview.
+    let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    c.write_all(b"GET / HTTP/1.1\r\nHost: attacker.example:1111\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut raw = Vec::new();
+    c.read_to_end(&mut raw).unwrap();
+    assert_eq!(parse(&raw, false).status, 403);
+
     // The preview is private: nothing is written to public/.
     assert!(!site.path().join("public").exists());
     // And `build` never carries the live script.
@@ -422,7 +430,7 @@ fn slow_clients_do_not_block_others() {
     // Clients that asked for a page and never read it.
     for _ in 0..20 {
         let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-        c.write_all(b"GET /search.js HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.write_all(b"GET /search.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             .unwrap();
         stalled.push(c);
     }
