@@ -86,6 +86,7 @@ pub fn is_editor_temp(name: &str) -> bool {
     name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.ends_with(".swo")
+        || name.ends_with(".kate-swp")
         || name.ends_with('~')
         || name.starts_with(".#")
         || (name.starts_with('#') && name.ends_with('#'))

@@ -39,6 +39,7 @@
     ".cb-redaction-toggle{position:fixed;bottom:1rem;right:1rem;z-index:2147483646;" +
     "font:14px sans-serif;padding:.4rem .8rem;border:2px solid #5b4a00;background:#fff4cc;color:#222;" +
     "border-radius:4px;cursor:pointer}" +
+    "mark.cb-ph{background:transparent;color:inherit}" +
     ".cb-redaction-view .cb-ph{background:#ffe08a;color:#222;outline:1px dashed #8a6d00;" +
     "position:relative;display:inline-block;margin-top:.9em;padding:0 .15em}" +
     ".cb-redaction-view .cb-ph::before{content:attr(data-cb-label);position:absolute;left:0;" +

@@ -113,10 +113,13 @@ async function main() {
   const red = await evaluate(`(() => {
     const b = document.getElementById('casebook-redaction-toggle');
     const before = document.documentElement.classList.contains('cb-redaction-view');
+    const first = document.querySelector('article.determination .cb-ph');
+    const bgOff = first ? getComputedStyle(first).backgroundColor : 'none';
     b.click();
     const marks = [...document.querySelectorAll('article.determination .cb-ph')];
     return {
-      before, after: document.documentElement.classList.contains('cb-redaction-view'),
+      before, bgOff, bgOn: marks.length ? getComputedStyle(marks[0]).backgroundColor : '',
+      after: document.documentElement.classList.contains('cb-redaction-view'),
       pressed: b.getAttribute('aria-pressed'),
       labels: marks.map(m => m.getAttribute('data-cb-label')),
       label: marks.length ? getComputedStyle(marks[0], '::before').content : '',
@@ -125,6 +128,7 @@ async function main() {
   })()`);
   if (red.before || !red.after || red.pressed !== "true") fail("the toggle did not switch: " + JSON.stringify(red));
   if (!red.labels.length || !red.labels.every((l) => l === "name")) fail("placeholders not labelled: " + JSON.stringify(red.labels));
+  if (red.bgOff !== "rgba(0, 0, 0, 0)" || red.bgOn === red.bgOff) fail("placeholders are highlighted only in the redaction view: " + JSON.stringify([red.bgOff, red.bgOn]));
   if (red.label !== '"name"') fail("the label is not shown over the placeholder: " + red.label);
   if (/John|Doe|Acme/.test(red.text)) fail("removed text is on the page");
   await evaluate("document.getElementById('casebook-redaction-toggle').click()");
