@@ -414,6 +414,28 @@ fn a_hundred_concurrent_clients() {
 }
 
 #[test]
+fn simultaneous_keep_alive_connections_are_all_answered() {
+    // Regression: tiny_http's connection pool queued some connections of a burst behind
+    // long-lived ones, where they waited forever (2 of 30 here).
+    let site = site("serve-burst");
+    let s = serve(&site, &[]);
+    let mut conns: Vec<TcpStream> = (0..30)
+        .map(|_| TcpStream::connect(("127.0.0.1", s.port)).unwrap())
+        .collect();
+    for c in &mut conns {
+        c.write_all(b"GET /style.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .unwrap();
+    }
+    for (i, c) in conns.iter_mut().enumerate() {
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = [0u8; 12];
+        c.read_exact(&mut buf)
+            .unwrap_or_else(|e| panic!("connection {i} was not answered: {e}"));
+        assert_eq!(&buf, b"HTTP/1.1 200", "connection {i}");
+    }
+}
+
+#[test]
 fn slow_clients_do_not_block_others() {
     let site = site("serve-slow");
     let s = serve(&site, &[]);
