@@ -19,7 +19,9 @@ pub mod output;
 pub mod publish;
 pub mod render;
 pub mod rules;
+pub mod serve;
 pub mod theme;
+pub mod watch;
 pub mod yaml;
 
 /// Exit codes: the contract with scripts and CI (see DESIGN.md).

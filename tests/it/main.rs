@@ -6,4 +6,6 @@ mod docs;
 mod hostile;
 mod import;
 mod rules;
+mod serve;
 mod util;
+mod watch;

@@ -1,0 +1,362 @@
+//! The preview server: serves the files of a built site (and nothing else) over HTTP on a
+//! pool of threads, plus the live-reload endpoints under `/__casebook/`.
+
+pub mod files;
+pub mod live;
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+use files::Resolved;
+pub use live::Live;
+
+/// Request-handling threads. Event streams get threads of their own, so these only ever
+/// serve short requests; a client that reads slowly holds one of them, not the server.
+const WORKERS: usize = 16;
+/// How many ports after the asked one to try when it is taken.
+const PORT_TRIES: u16 = 20;
+
+/// Shown for a missing page when the site has no 404.html (the first build failed):
+/// it loads the live script, so the overlay explains why.
+const FALLBACK_404: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>\n<body><h1>Not found</h1><p>casebook serve has no page here (yet).</p>\n<script src=\"/__casebook/live.js\"></script></body></html>\n";
+
+/// Binds `bind:port`, or the next free port when it is taken. Returns the listener and
+/// whether the port differs from the one asked for.
+pub fn bind(bind: &str, port: u16) -> Result<(TcpListener, bool)> {
+    let mut last = None;
+    for p in port..=port.saturating_add(if port == 0 { 0 } else { PORT_TRIES }) {
+        match TcpListener::bind((bind, p)) {
+            Ok(l) => return Ok((l, p != port)),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last = Some(e),
+            Err(e) => return Err(e).with_context(|| format!("binding {bind}:{p}")),
+        }
+    }
+    Err(anyhow!(
+        "ports {port} to {} on {bind} are all taken ({}); choose another with --port",
+        port.saturating_add(PORT_TRIES),
+        last.map(|e| e.to_string()).unwrap_or_default()
+    ))
+}
+
+/// A running server. Dropping it does not stop the threads; the process ends them.
+pub struct Server {
+    pub addr: SocketAddr,
+}
+
+/// Starts serving the folder `site` (which may not exist yet: the first build fills it).
+pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Server> {
+    let addr = listener.local_addr().context("reading the bound address")?;
+    no_delay(&listener);
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| anyhow!("starting the HTTP server: {e}"))?;
+    let server = Arc::new(server);
+    let ctx = Arc::new(Ctx {
+        site,
+        live,
+        check_host: addr.ip().is_loopback(),
+    });
+    start_kicker(addr)?;
+    for i in 0..WORKERS {
+        let server = server.clone();
+        let ctx = ctx.clone();
+        std::thread::Builder::new()
+            .name(format!("casebook-http-{i}"))
+            .spawn(move || {
+                while let Ok(req) = server.recv() {
+                    ctx.handle(req);
+                }
+            })
+            .context("starting the HTTP threads")?;
+    }
+    Ok(Server { addr })
+}
+
+/// How often the kicker probes (see `start_kicker`), and how long a probe may take before
+/// the server counts as starved.
+const PROBE_EVERY: Duration = Duration::from_millis(250);
+const PROBE_WAIT: Duration = Duration::from_millis(50);
+/// Empty connections opened per starved probe: each frees one queued connection.
+const KICKS: usize = 16;
+
+/// Works around a race in tiny_http 0.12's connection pool: `TaskPool::spawn` checks for
+/// an idle thread before the thread it woke for the previous connection has taken its
+/// task, so in a burst of connections (a browser opens six at once) some are queued
+/// instead of getting a thread. A queued connection then waits until a pool thread
+/// finishes, which with keep-alive connections, event streams or stalled clients may be
+/// never: measured, 2 of 30 simultaneous keep-alive requests were not answered.
+///
+/// A thread probes the server with a tiny request; when the answer is late, connections
+/// are being queued, and it opens empty connections: with no idle thread the pool starts
+/// a fresh one for each, which finishes the empty connection at once and then takes a
+/// queued one. It probes again at once until the queue is drained.
+fn start_kicker(addr: SocketAddr) -> Result<()> {
+    let target = if addr.ip().is_unspecified() {
+        let ip: IpAddr = if addr.is_ipv4() {
+            Ipv4Addr::LOCALHOST.into()
+        } else {
+            Ipv6Addr::LOCALHOST.into()
+        };
+        SocketAddr::new(ip, addr.port())
+    } else {
+        addr
+    };
+    std::thread::Builder::new()
+        .name("casebook-http-kick".into())
+        .spawn(move || {
+            loop {
+                if probe(target) {
+                    std::thread::sleep(PROBE_EVERY);
+                    continue;
+                }
+                for _ in 0..KICKS {
+                    let _ = TcpStream::connect_timeout(&target, PROBE_EVERY);
+                }
+            }
+        })
+        .context("starting the HTTP threads")?;
+    Ok(())
+}
+
+/// Whether a request to ourselves is answered within `PROBE_WAIT`.
+fn probe(target: SocketAddr) -> bool {
+    let Ok(mut s) = TcpStream::connect_timeout(&target, PROBE_WAIT) else {
+        return false;
+    };
+    let sent = s.set_read_timeout(Some(PROBE_WAIT)).is_ok()
+        && s.write_all(
+            b"HEAD /__casebook/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        )
+        .is_ok();
+    let mut buf = [0u8; 12];
+    sent && s.read_exact(&mut buf).is_ok()
+}
+
+/// Sets TCP_NODELAY on the listening socket; accepted connections inherit it (Linux, the
+/// BSDs, macOS). tiny_http writes the headers and the body of a response separately and
+/// does not set it itself, so with Nagle's algorithm every page waited for the client's
+/// delayed ACK: 40 ms per response on loopback.
+#[cfg(unix)]
+fn no_delay(listener: &TcpListener) {
+    use std::os::fd::AsRawFd;
+    // The same values on Linux, the BSDs and macOS.
+    const IPPROTO_TCP: i32 = 6;
+    const TCP_NODELAY: i32 = 1;
+    unsafe extern "C" {
+        fn setsockopt(
+            fd: i32,
+            level: i32,
+            name: i32,
+            value: *const std::ffi::c_void,
+            len: u32,
+        ) -> i32;
+    }
+    let one: i32 = 1;
+    // SAFETY: a valid socket descriptor and a pointer to an int that outlives the call.
+    // Failure only costs latency, so the result is ignored.
+    unsafe {
+        setsockopt(
+            listener.as_raw_fd(),
+            IPPROTO_TCP,
+            TCP_NODELAY,
+            (&one as *const i32).cast(),
+            std::mem::size_of::<i32>() as u32,
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn no_delay(_listener: &TcpListener) {}
+
+struct Ctx {
+    site: PathBuf,
+    live: Arc<Live>,
+    /// Bound to loopback: refuse requests naming another host, so a web page cannot read
+    /// the preview through DNS rebinding (its requests carry the attacker's host name).
+    check_host: bool,
+}
+
+/// Whether a `Host` header names this machine: `localhost` or an IP literal.
+pub fn local_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    let name = name.to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost") || name.parse::<std::net::IpAddr>().is_ok()
+}
+
+fn header(name: &str, value: &str) -> Header {
+    // Names and values here are ours and ASCII; a failure would be a bug.
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+/// Headers every response carries: previews must never be cached stale.
+fn common_headers() -> Vec<Header> {
+    vec![
+        header("Cache-Control", "no-cache"),
+        header("X-Content-Type-Options", "nosniff"),
+    ]
+}
+
+impl Ctx {
+    fn handle(&self, req: Request) {
+        if self.check_host {
+            let host = req.headers().iter().find(|h| h.field.equiv("Host"));
+            if let Some(h) = host
+                && !local_host(h.value.as_str())
+            {
+                let _ = req.respond(self.bytes(
+                    403,
+                    "text/plain; charset=utf-8",
+                    b"this preview server answers only to localhost and IP addresses\n".to_vec(),
+                ));
+                return;
+            }
+        }
+        let head = match req.method() {
+            Method::Get => false,
+            Method::Head => true,
+            _ => {
+                let mut r = Response::from_string("method not allowed\n").with_status_code(405);
+                r.add_header(header("Allow", "GET, HEAD"));
+                let _ = req.respond(r);
+                return;
+            }
+        };
+        let url = req.url().to_string();
+        let path = url.split('?').next().unwrap_or("");
+        match path {
+            "/__casebook/live.js" => {
+                let _ = req.respond(self.bytes(
+                    200,
+                    "text/javascript; charset=utf-8",
+                    live::LIVE_JS.as_bytes().to_vec(),
+                ));
+            }
+            "/__casebook/status" => {
+                let _ = req.respond(self.bytes(
+                    200,
+                    "application/json",
+                    self.live.status_json().into_bytes(),
+                ));
+            }
+            "/__casebook/events" if !head => self.live.stream(req),
+            "/__casebook/ping" => {
+                let _ = req.respond(Response::empty(204));
+            }
+            _ => self.file(req, &url),
+        }
+    }
+
+    fn bytes(&self, status: u16, mime: &str, body: Vec<u8>) -> Response<std::io::Cursor<Vec<u8>>> {
+        let mut r = Response::from_data(body).with_status_code(status);
+        r.add_header(header("Content-Type", mime));
+        for h in common_headers() {
+            r.add_header(h);
+        }
+        r
+    }
+
+    fn file(&self, req: Request, url: &str) {
+        // The site folder is swapped on every build: resolve it afresh each time.
+        let site = self
+            .site
+            .canonicalize()
+            .unwrap_or_else(|_| self.site.clone());
+        match files::resolve(&site, url) {
+            Resolved::File(p) => self.send_file(req, &p),
+            Resolved::Redirect(to) => {
+                let mut r = self.bytes(301, "text/plain; charset=utf-8", b"moved\n".to_vec());
+                r.add_header(header("Location", &to));
+                let _ = req.respond(r);
+            }
+            Resolved::NotFound => self.not_found(req, &site),
+            Resolved::Forbidden => {
+                let _ = req.respond(self.bytes(
+                    403,
+                    "text/plain; charset=utf-8",
+                    b"forbidden\n".to_vec(),
+                ));
+            }
+        }
+    }
+
+    fn send_file(&self, req: Request, path: &Path) {
+        let opened = std::fs::File::open(path).and_then(|f| f.metadata().map(|m| (f, m)));
+        let (file, meta) = match opened {
+            Ok(x) => x,
+            // Removed between resolving and opening (a build swapped the site in).
+            Err(_) => {
+                let site = self
+                    .site
+                    .canonicalize()
+                    .unwrap_or_else(|_| self.site.clone());
+                return self.not_found(req, &site);
+            }
+        };
+        let etag = files::etag(&meta);
+        let matched = req
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("If-None-Match"))
+            .is_some_and(|h| files::none_match(h.value.as_str(), &etag));
+        let mut headers = common_headers();
+        headers.push(header("ETag", &etag));
+        if matched {
+            let mut r = Response::empty(304);
+            for h in headers {
+                r.add_header(h);
+            }
+            let _ = req.respond(r);
+            return;
+        }
+        headers.push(header("Content-Type", files::mime(path)));
+        let len = usize::try_from(meta.len()).ok();
+        // A known length is always sent as Content-Length (tiny_http would switch to
+        // chunked past 32 KiB), so HEAD and download progress get it too.
+        let r = Response::new(StatusCode(200), headers, file, len, None)
+            .with_chunked_threshold(usize::MAX);
+        let _ = req.respond(r);
+    }
+
+    fn not_found(&self, req: Request, site: &Path) {
+        let body = files::resolve(site, "/404.html");
+        let body = match body {
+            Resolved::File(p) => std::fs::read(p).ok(),
+            _ => None,
+        }
+        .unwrap_or_else(|| FALLBACK_404.as_bytes().to_vec());
+        let _ = req.respond(self.bytes(404, "text/html; charset=utf-8", body));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn local_hosts() {
+        for h in [
+            "localhost:1111",
+            "127.0.0.1:1111",
+            "[::1]:1111",
+            "app.localhost",
+            "10.0.0.2",
+        ] {
+            assert!(super::local_host(h), "{h}");
+        }
+        for h in [
+            "attacker.example",
+            "attacker.example:1111",
+            "localhost.evil.com",
+            "",
+        ] {
+            assert!(!super::local_host(h), "{h}");
+        }
+    }
+}
