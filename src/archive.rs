@@ -43,7 +43,9 @@ pub fn render_determinations(
     c: &Checked,
     out: &Staging,
     progress: bool,
+    cache: Option<&crate::cache::Cache>,
 ) -> Result<()> {
+    let deps = crate::cache::key(&[&c.packs_key, &r.fingerprint]);
     // A progress bar only on long builds and only when a person is watching (stderr is a terminal).
     let bar = (progress && c.published.len() >= 2_000).then(|| {
         let b = indicatif::ProgressBar::new(c.published.len() as u64);
@@ -59,11 +61,17 @@ pub fn render_determinations(
         if let Some(b) = &bar {
             b.inc(1);
         }
+        if let Some(page) = cache.and_then(|m| m.page(&d.key, &deps)) {
+            return out.write(&format!("{}index.html", d.path), page.as_bytes());
+        }
         let body_html = markdown::to_html(&d.body_markdown);
         let html = r.render(
             "determination.html",
             minijinja::context! { d => ctx(d), body_html => Value::from_safe_string(body_html) },
         )?;
+        if let Some(m) = cache {
+            m.set_page(&d.key, deps, std::sync::Arc::new(html.clone()));
+        }
         out.write(&format!("{}index.html", d.path), html.as_bytes())
     });
     if let Some(b) = bar {
@@ -605,10 +613,48 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The search index over the de-identified text (written by the search module).
-pub fn write_search(c: &Checked, out: &Staging) -> Result<()> {
-    let _ = (c, out);
-    Ok(())
+/// The search index over the de-identified text only: every field comes from a
+/// `PublicDetermination`.
+pub fn write_search(c: &Checked, out: &Staging) -> Result<crate::search::IndexStats> {
+    let base = c.config.base_path();
+    let docs: Vec<crate::search::SearchDoc> = c
+        .published
+        .par_iter()
+        .map(|d| search_doc(d, &base))
+        .collect();
+    crate::search::write_index(docs, &out.dir.join("search")).context("writing the search index")
+}
+
+fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {
+    let mut facets: Vec<(String, String)> = Vec::new();
+    let mut push = |k: &str, v: String| {
+        if !v.is_empty() && !facets.iter().any(|(a, b)| a == k && *b == v) {
+            facets.push((k.to_string(), v));
+        }
+    };
+    for it in &d.items {
+        push("decision", it.decision.to_string());
+        push("treatment", crate::publish::slug(&it.treatment));
+        if let Some(g) = &it.reviewer_basis.guideline {
+            push("guideline", crate::publish::slug(g));
+        }
+        if let Some(r) = &it.body_region {
+            push("body_region", crate::publish::slug(r));
+        }
+    }
+    push("specialty", d.reviewer.specialty_slug.clone());
+    push("year", d.year.to_string());
+    push("age_band", d.patient.age_band.to_string());
+    push("sex", d.patient.sex.to_string());
+    crate::search::SearchDoc {
+        case_number: d.case_number.clone(),
+        url: format!("{base}{}", d.path),
+        title: d.title.clone(),
+        requests: d.items.iter().map(|i| i.request.clone()).collect(),
+        text: markdown::plain_text(&d.body_markdown),
+        year: d.year,
+        facets,
+    }
 }
 
 /// Theme static files, then the site's `static/` (the site wins).

@@ -27,6 +27,8 @@ pub struct Options {
     /// Inject the live-reload script (serve only).
     pub live_reload: bool,
     pub progress: bool,
+    /// Memoised per-file work shared between rebuilds (watch and serve).
+    pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
 }
 
 /// Stage timings, printed by `--timings` and the benchmark.
@@ -53,6 +55,8 @@ pub struct Checked {
     /// A file could not be read (exit 2 rather than 1).
     pub io_error: bool,
     pub timings: Timings,
+    /// Key of the rule packs and configuration (for the render cache).
+    pub packs_key: crate::cache::Key,
 }
 
 impl Checked {
@@ -63,18 +67,60 @@ impl Checked {
 
 /// load → validate → de-identify. Writes nothing.
 pub fn check(root: &Path, base_url: Option<&str>, include_drafts: bool) -> Result<Checked> {
+    check_with(root, base_url, include_drafts, None)
+}
+
+/// Hash of every file under `dir` (path and bytes), for cache keys.
+fn tree_key(dir: &Path, extra: &[&[u8]]) -> crate::cache::Key {
+    let mut parts: Vec<Vec<u8>> = extra.iter().map(|e| e.to_vec()).collect();
+    for e in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if e.file_type().is_file() {
+            parts.push(e.path().to_string_lossy().as_bytes().to_vec());
+            parts.push(std::fs::read(e.path()).unwrap_or_default());
+        }
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    crate::cache::key(&refs)
+}
+
+/// `check`, reusing per-file work memoised in `cache` (watch and serve).
+pub fn check_with(
+    root: &Path,
+    base_url: Option<&str>,
+    include_drafts: bool,
+    cache: Option<&crate::cache::Cache>,
+) -> Result<Checked> {
     let mut timings = Timings::default();
     let t = Instant::now();
     let mut config = Config::load(root)?;
     if let Some(b) = base_url {
         config.base_url = b.to_string();
     }
+    let config_text = std::fs::read(root.join(crate::config::FILE)).unwrap_or_default();
+    let config_key = crate::cache::key(&[
+        &config_text,
+        base_url.unwrap_or("").as_bytes(),
+        env!("CARGO_PKG_VERSION").as_bytes(),
+    ]);
+    let packs_key = tree_key(&root.join("content").join("guidelines"), &[&config_key]);
+    let today = Date::today();
+    let checks_key = crate::cache::key(&[&packs_key, today.to_string().as_bytes()]);
     let (packs, mut diags, pack_files) = rules::load_packs(root);
-    let (mut dets, d2, det_files) = content::load_all(root, &config);
+    let (mut dets, d2, det_files) = content::load_all(root, &config, cache, &config_key);
     diags.extend(d2);
     let t = timings.add("load", t);
     let pattern = regex::Regex::new(&config.case_number_pattern).context("case_number_pattern")?;
-    diags.extend(rules::check_archive(&dets, &packs, &pattern, Date::today()));
+    diags.extend(rules::check_archive(
+        &dets,
+        &packs,
+        &pattern,
+        today,
+        cache.map(|c| (c, &checks_key)),
+    ));
     for d in &dets {
         if !is_safe_segment(&d.case_number) {
             let (l, c, w) = d.origin.pos("case_number");
@@ -101,14 +147,27 @@ pub fn check(root: &Path, base_url: Option<&str>, include_drafts: bool) -> Resul
     });
     let results: Vec<_> = dets
         .par_iter()
-        .map(|d| (d, publish::publish(d, &packs, &config.deidentify)))
+        .map(|d| {
+            if let Some(c) = cache
+                && let Some(p) = c.published(&d.origin.key, &packs_key)
+            {
+                return (d, p.as_ref().clone());
+            }
+            let p = publish::publish(d, &packs, &config.deidentify);
+            if let Some(c) = cache {
+                c.set_published(&d.origin.key, packs_key, std::sync::Arc::new(p.clone()));
+            }
+            (d, p)
+        })
         .collect();
     let mut published = Vec::with_capacity(results.len());
     for (d, r) in results {
         match r {
             Ok(p) => {
                 diags.extend(p.diagnostics);
-                published.push(p.public);
+                let mut public = p.public;
+                public.key = d.origin.key;
+                published.push(public);
             }
             Err(e) => diags.push(Diagnostic::error(
                 "CB070",
@@ -129,6 +188,7 @@ pub fn check(root: &Path, base_url: Option<&str>, include_drafts: bool) -> Resul
         files: det_files + pack_files,
         io_error,
         timings,
+        packs_key,
     })
 }
 
@@ -158,7 +218,12 @@ pub enum BuildError {
 
 /// The whole build. On any failure the previous output is left as it was.
 pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), BuildError>> {
-    let checked = check(&opts.root, opts.base_url.as_deref(), opts.drafts)?;
+    let checked = check_with(
+        &opts.root,
+        opts.base_url.as_deref(),
+        opts.drafts,
+        opts.cache.as_deref(),
+    )?;
     if checked.errors() > 0 || checked.io_error {
         return Ok(Err(BuildError::Content(Box::new(checked))));
     }
@@ -175,9 +240,15 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     };
     let renderer = Renderer::new(&opts.root, config, site)?;
     renderer.check(crate::archive::TEMPLATES)?;
-    let staging = Staging::new(&opts.output)?;
+    let staging = Staging::new(&opts.output)?.background_cleanup(opts.cache.is_some());
     let t = timings.add("prepare", t);
-    crate::archive::render_determinations(&renderer, &checked, &staging, opts.progress)?;
+    crate::archive::render_determinations(
+        &renderer,
+        &checked,
+        &staging,
+        opts.progress,
+        opts.cache.as_deref(),
+    )?;
     let t = timings.add("render", t);
     crate::archive::render_archive(&renderer, &checked, &staging)?;
     let t = timings.add("archive", t);
@@ -185,14 +256,33 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     let t = timings.add("search", t);
     crate::archive::copy_static(&opts.root, config, &staging)?;
     let t = timings.add("static", t);
-    let leaks = leak_gate(&checked.determinations, &config.deidentify, &staging)?;
+    let leaks = leak_gate(
+        &checked.determinations,
+        &config.deidentify,
+        &staging,
+        opts.cache.as_deref(),
+    )?;
     timings.add("leak gate", t);
     if !leaks.is_empty() {
         return Ok(Err(BuildError::Leak(leaks)));
     }
     let files = staging.files();
     let bytes = staging.bytes();
+    let t = Instant::now();
     staging.commit()?;
+    timings.add("swap", t);
+    // Stage timings of every build, for profiling watch and serve rebuilds.
+    if std::env::var_os("CASEBOOK_TIMINGS").is_some() {
+        let parts: Vec<String> = timings
+            .stages
+            .iter()
+            .map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0))
+            .collect();
+        eprintln!("timings: {}", parts.join(", "));
+    }
+    if let Some(c) = &opts.cache {
+        c.sweep();
+    }
     let n = checked.published.len();
     Ok(Ok((
         Built {
@@ -206,18 +296,38 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
 }
 
 /// Scans every file in the staging folder for every declared identifier of every
-/// determination (drafts included: their identifiers must not appear either) and for the
-/// high-precision detectors. Returns masked report lines.
+/// determination built and for the high-precision detectors. Returns masked report lines.
+/// With a cache (watch, serve), a file whose bytes a gate with the same identifiers found
+/// clean before is not scanned again.
 pub fn leak_gate(
     dets: &[Determination],
     _policy: &Policy,
     staging: &Staging,
+    cache: Option<&crate::cache::Cache>,
 ) -> Result<Vec<String>> {
     let entries: Vec<_> = dets
         .iter()
         .map(|d| (d.case_number.clone(), d.identifiers.clone()))
         .collect();
     let gate = LeakGate::new(&entries);
+    let gate_key = cache.map(|_| {
+        let mut h = blake3::Hasher::new();
+        for (case, d) in &entries {
+            h.update(case.as_bytes());
+            for s in d
+                .names
+                .iter()
+                .chain(&d.numbers)
+                .chain(&d.addresses)
+                .chain(&d.other)
+            {
+                h.update(&(s.len() as u64).to_le_bytes());
+                h.update(s.as_bytes());
+            }
+            h.update(b"\0");
+        }
+        *h.finalize().as_bytes()
+    });
     let mut files = Vec::new();
     for e in walkdir::WalkDir::new(&staging.dir).sort_by_file_name() {
         let e = e.context("walking the staging folder")?;
@@ -229,13 +339,19 @@ pub fn leak_gate(
         .par_iter()
         .map(|p| -> Result<Vec<String>> {
             let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            let memo = gate_key.map(|g| crate::cache::key(&[&g, &bytes]));
+            if let (Some(c), Some(k)) = (cache, &memo)
+                && c.scanned_clean(k)
+            {
+                return Ok(Vec::new());
+            }
             let text = String::from_utf8_lossy(&bytes);
             let rel = p
                 .strip_prefix(&staging.dir)
                 .unwrap_or(p)
                 .display()
                 .to_string();
-            Ok(gate
+            let found: Vec<String> = gate
                 .scan(&text)
                 .into_iter()
                 .map(|l| {
@@ -248,7 +364,11 @@ pub fn leak_gate(
                             .unwrap_or_else(|| " (pattern)".into())
                     )
                 })
-                .collect())
+                .collect();
+            if let (Some(c), Some(k), true) = (cache, memo, found.is_empty()) {
+                c.set_scanned_clean(k);
+            }
+            Ok(found)
         })
         .collect::<Result<Vec<_>>>()?
         .into_iter()

@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod build;
+pub mod cache;
 pub mod cmd;
 pub mod config;
 pub mod content;
@@ -19,6 +20,7 @@ pub mod output;
 pub mod publish;
 pub mod render;
 pub mod rules;
+pub mod search;
 pub mod serve;
 pub mod theme;
 pub mod watch;

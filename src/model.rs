@@ -222,6 +222,8 @@ pub struct Origin {
     /// File line of the first body line.
     pub body_line: usize,
     pub locator: Locator,
+    /// Content key of the file (path, bytes, configuration) for the build cache.
+    pub key: crate::cache::Key,
 }
 
 impl Origin {

@@ -86,6 +86,9 @@ pub struct PublicDetermination {
     /// rendered, it only orders listings.
     #[serde(skip)]
     pub sort_key: (i64, String),
+    /// The source file's cache key (for memoised rendering); never rendered.
+    #[serde(skip)]
+    pub key: crate::cache::Key,
 }
 
 pub fn slug(s: &str) -> String {
@@ -178,6 +181,7 @@ impl Scrubber<'_> {
 }
 
 /// The result of de-identifying one determination.
+#[derive(Clone)]
 pub struct Published {
     pub public: PublicDetermination,
     /// Warnings about undeclared identifiers (CB070), with masked forms only.
@@ -304,6 +308,7 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
                 d.determination_date.days_since_epoch(),
                 d.case_number.clone(),
             ),
+            key: d.origin.key,
         },
         diagnostics,
     })

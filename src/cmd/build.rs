@@ -33,6 +33,7 @@ pub fn run(a: BuildArgs) -> Result<u8> {
         base_url: c.base_url.clone(),
         live_reload: false,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()) && !c.quiet,
+        cache: None,
     };
     match crate::build::build(&opts)? {
         Ok((built, checked)) => {

@@ -64,6 +64,7 @@ pub fn run(a: ServeArgs) -> Result<u8> {
         base_url: Some(c.base_url.clone().unwrap_or_else(|| url.clone())),
         live_reload: true,
         progress: false,
+        cache: Some(crate::cache::Cache::new()),
     };
     let mut first = a.open;
     watch_loop(&opts, &[output], a.poll, c, |outcome| {

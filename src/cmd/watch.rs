@@ -34,6 +34,7 @@ pub fn run(a: WatchArgs) -> Result<u8> {
         base_url: c.base_url.clone(),
         live_reload: false,
         progress: false,
+        cache: Some(crate::cache::Cache::new()),
     };
     watch_loop(&opts, &[output], a.poll, c, |_| {})
 }

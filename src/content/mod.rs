@@ -119,20 +119,53 @@ pub fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
 
 /// The result of parsing one file: the determination when it converted, and every
 /// diagnostic found on the way.
+#[derive(Clone)]
 pub struct Parsed {
     pub determination: Option<Determination>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Loads and parses every determination under `content/determinations`, in parallel.
-pub fn load_all(root: &Path, config: &Config) -> (Vec<Determination>, Vec<Diagnostic>, usize) {
+pub fn load_all(
+    root: &Path,
+    config: &Config,
+    cache: Option<&crate::cache::Cache>,
+    config_key: &[u8],
+) -> (Vec<Determination>, Vec<Diagnostic>, usize) {
     let dir = root.join("content").join("determinations");
     let (files, mut diags) = discover(root, &dir);
     let n = files.len();
     let results: Vec<Parsed> = files
         .par_iter()
         .map(|p| match read_text(root, p) {
-            Ok(text) => parse_determination(&rel_path(root, p), &text, config),
+            Ok(text) => {
+                let rel = rel_path(root, p);
+                let key = crate::cache::key(&[
+                    rel.to_string_lossy().as_bytes(),
+                    text.as_bytes(),
+                    config_key,
+                ]);
+                let memo = cache.and_then(|c| c.parsed(&key));
+                let mut parsed = match memo {
+                    Some(m) => m.parsed.clone(),
+                    None => {
+                        let parsed = parse_determination(&rel, &text, config);
+                        if let Some(c) = cache {
+                            c.set_parsed(
+                                &key,
+                                std::sync::Arc::new(crate::cache::ParsedMemo {
+                                    parsed: parsed.clone(),
+                                }),
+                            );
+                        }
+                        parsed
+                    }
+                };
+                if let Some(d) = parsed.determination.as_mut() {
+                    d.origin.key = key;
+                }
+                parsed
+            }
             Err(d) => Parsed {
                 determination: None,
                 diagnostics: vec![d],
@@ -366,6 +399,7 @@ pub fn parse_determination(rel: &Path, text: &str, config: &Config) -> Parsed {
             front_line,
             body_line: split.body_line,
             locator,
+            key: [0; 32],
         };
         d
     });

@@ -28,6 +28,8 @@ pub struct SiteCtx {
 
 pub struct Renderer {
     env: Environment<'static>,
+    /// Hash of every template source and the site data, for the render cache.
+    pub fingerprint: crate::cache::Key,
 }
 
 impl Renderer {
@@ -75,7 +77,21 @@ impl Renderer {
         env.add_filter("thousands", |n: i64| -> String { thousands(n) });
         env.add_filter("slug", |s: &str| -> String { crate::publish::slug(s) });
         env.add_global("site", Value::from(Serde(&site)));
-        Ok(Renderer { env })
+        // Every template a page can reach, and the site data, decide a page's bytes.
+        let mut parts: Vec<Vec<u8>> = vec![serde_json::to_vec(&site).unwrap_or_default()];
+        for name in crate::archive::TEMPLATES
+            .iter()
+            .chain(&["base.html", "macros.html"])
+        {
+            if let Ok(Some((src, _))) = theme.template(name) {
+                parts.push(src.into_bytes());
+            }
+        }
+        let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        Ok(Renderer {
+            env,
+            fingerprint: crate::cache::key(&refs),
+        })
     }
 
     /// Renders template `name` with `ctx`. Errors name the template and line.

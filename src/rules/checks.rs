@@ -18,13 +18,24 @@ pub fn check_archive(
     packs: &Packs,
     case_pattern: &Regex,
     today: Date,
+    cache: Option<(&crate::cache::Cache, &crate::cache::Key)>,
 ) -> Vec<Diagnostic> {
     let mut diags: Vec<Diagnostic> = dets
         .par_iter()
         .flat_map_iter(|d| {
+            if let Some((c, deps)) = cache
+                && let Some(v) = c.checks(&d.origin.key, deps)
+            {
+                return v.as_ref().clone();
+            }
             let mut v = check_one(d, packs, case_pattern, today);
-            let text = reconstruct_lines(d);
-            crate::content::attach_snippets(&mut v, &text, Some(&d.identifiers));
+            if !v.is_empty() {
+                let text = reconstruct_lines(d);
+                crate::content::attach_snippets(&mut v, &text, Some(&d.identifiers));
+            }
+            if let Some((c, deps)) = cache {
+                c.set_checks(&d.origin.key, *deps, std::sync::Arc::new(v.clone()));
+            }
             v
         })
         .collect();

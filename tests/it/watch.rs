@@ -357,3 +357,39 @@ fn a_broken_config_is_reported_and_recovered() {
     assert!(line.starts_with("rebuilt in"), "{line}");
     assert!(site.read("public/index.html").contains("Renamed fixture"));
 }
+
+/// Every file under `dir` with its bytes.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    walk(dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().to_string_lossy().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn incremental_rebuilds_are_byte_identical_to_a_full_build() {
+    let site = site("watch-identical");
+    // More than one determination, so memoised pages of unchanged files are reused.
+    let second = site.read(DET).replace("CM14-0123456", "CM14-0123457");
+    site.write("content/determinations/CM14-0123457.md", &second);
+    let mut w = started(&site, &["watch"]);
+    edit(&site, DET, OLD, "is not medically necessary (second edit).");
+    w.next_build();
+    // A template change re-renders without re-parsing.
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<p>gone</p>{% endblock %}",
+    );
+    w.next_build();
+    let o = run(site.path(), &["build", "--output", "full"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        tree(&site.path().join("public")),
+        tree(&site.path().join("full"))
+    );
+}

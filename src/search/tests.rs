@@ -1,0 +1,6 @@
+//! Tests of the indexer: tokenizer vectors, encodings, sharding, facet sets, and whole
+//! indexes decoded back and compared with a brute-force search.
+
+mod browser;
+mod roundtrip;
+mod units;
