@@ -88,8 +88,8 @@ impl Redactor {
             .chain(&d.numbers)
             .chain(&d.addresses)
             .chain(&d.other)
-            .cloned()
             .filter(|s| !s.is_empty())
+            .cloned()
             .collect();
         all.sort_by_key(|s| std::cmp::Reverse(s.len()));
         Ok(Redactor { all })
