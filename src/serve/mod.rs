@@ -4,11 +4,11 @@
 pub mod files;
 pub mod live;
 
-use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
 use tiny_http::{Header, Method, Request, Response, StatusCode};
@@ -60,8 +60,9 @@ pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Se
         site,
         live,
         check_host: addr.ip().is_loopback(),
+        requests: Arc::new(AtomicU64::new(0)),
     });
-    start_kicker(addr)?;
+    start_kicker(addr, ctx.requests.clone())?;
     for i in 0..WORKERS {
         let server = server.clone();
         let ctx = ctx.clone();
@@ -77,12 +78,16 @@ pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Se
     Ok(Server { addr })
 }
 
-/// How often the kicker probes (see `start_kicker`), and how long a probe may take before
-/// the server counts as starved.
-const PROBE_EVERY: Duration = Duration::from_millis(250);
-const PROBE_WAIT: Duration = Duration::from_millis(50);
-/// Empty connections opened per starved probe: each frees one queued connection.
-const KICKS: usize = 16;
+/// The kicker's pace (see `start_kicker`): fast for a while after requests came in (a
+/// burst of connections is when some get stuck), slow at rest.
+const KICK_ACTIVE: Duration = Duration::from_millis(10);
+const KICK_IDLE: Duration = Duration::from_secs(1);
+const ACTIVE_FOR: Duration = Duration::from_millis(500);
+/// How long a kick may wait for the pool to take it before it counts as stuck itself.
+const KICK_WAIT: Duration = Duration::from_millis(100);
+/// Most kicks in one round (a bound, should the thread count keep rising for another
+/// reason).
+const MAX_KICKS: usize = 1024;
 
 /// Works around a race in tiny_http 0.12's connection pool: `TaskPool::spawn` checks for
 /// an idle thread before the thread it woke for the previous connection has taken its
@@ -91,11 +96,15 @@ const KICKS: usize = 16;
 /// finishes, which with keep-alive connections, event streams or stalled clients may be
 /// never: measured, 2 of 30 simultaneous keep-alive requests were not answered.
 ///
-/// A thread probes the server with a tiny request; when the answer is late, connections
-/// are being queued, and it opens empty connections: with no idle thread the pool starts
-/// a fresh one for each, which finishes the empty connection at once and then takes a
-/// queued one. It probes again at once until the queue is drained.
-fn start_kicker(addr: SocketAddr) -> Result<()> {
+/// The server cannot see that queue, so a thread opens empty connections to it ("kicks").
+/// With no idle pool thread (the only state in which a connection can be stuck) the pool
+/// starts a fresh thread for a kick, which finishes it at once and then takes a queued
+/// connection; with an idle thread, that thread just closes it. So a round of kicks goes
+/// on while each kick makes the process gain a thread, and stops at the first that does
+/// not: then a pool thread is idle and nothing is queued. Rounds start every second at
+/// rest and every few milliseconds while requests come in. Where the thread count cannot
+/// be read, a round is one kick.
+fn start_kicker(addr: SocketAddr, requests: Arc<AtomicU64>) -> Result<()> {
     let target = if addr.ip().is_unspecified() {
         let ip: IpAddr = if addr.is_ipv4() {
             Ipv4Addr::LOCALHOST.into()
@@ -109,13 +118,27 @@ fn start_kicker(addr: SocketAddr) -> Result<()> {
     std::thread::Builder::new()
         .name("casebook-http-kick".into())
         .spawn(move || {
+            let mut seen = 0;
+            let mut active_until = Instant::now();
             loop {
-                if probe(target) {
-                    std::thread::sleep(PROBE_EVERY);
-                    continue;
+                let n = requests.load(Ordering::Relaxed);
+                if n != seen {
+                    seen = n;
+                    active_until = Instant::now() + ACTIVE_FOR;
                 }
-                for _ in 0..KICKS {
-                    let _ = TcpStream::connect_timeout(&target, PROBE_EVERY);
+                let pace = if Instant::now() < active_until {
+                    KICK_ACTIVE
+                } else {
+                    KICK_IDLE
+                };
+                std::thread::sleep(pace);
+                for _ in 0..MAX_KICKS {
+                    let before = thread_count();
+                    let taken = kick(target);
+                    let grew = matches!((before, thread_count()), (Some(b), Some(a)) if a > b);
+                    if taken && !grew {
+                        break;
+                    }
                 }
             }
         })
@@ -123,18 +146,33 @@ fn start_kicker(addr: SocketAddr) -> Result<()> {
     Ok(())
 }
 
-/// Whether a request to ourselves is answered within `PROBE_WAIT`.
-fn probe(target: SocketAddr) -> bool {
-    let Ok(mut s) = TcpStream::connect_timeout(&target, PROBE_WAIT) else {
+/// Opens an empty connection and waits until the server closed it: false when it was not
+/// taken within `KICK_WAIT` (it is queued itself).
+fn kick(target: SocketAddr) -> bool {
+    let Ok(mut s) = TcpStream::connect_timeout(&target, KICK_WAIT) else {
         return false;
     };
-    let sent = s.set_read_timeout(Some(PROBE_WAIT)).is_ok()
-        && s.write_all(
-            b"HEAD /__casebook/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-        )
-        .is_ok();
-    let mut buf = [0u8; 12];
-    sent && s.read_exact(&mut buf).is_ok()
+    let _ = s.shutdown(std::net::Shutdown::Write);
+    if s.set_read_timeout(Some(KICK_WAIT)).is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 256];
+    loop {
+        match std::io::Read::read(&mut s, &mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+/// This process's thread count (Linux).
+fn thread_count() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
 }
 
 /// Sets TCP_NODELAY on the listening socket; accepted connections inherit it (Linux, the
@@ -179,6 +217,8 @@ struct Ctx {
     /// Bound to loopback: refuse requests naming another host, so a web page cannot read
     /// the preview through DNS rebinding (its requests carry the attacker's host name).
     check_host: bool,
+    /// Requests received so far (paces the kicker).
+    requests: Arc<AtomicU64>,
 }
 
 /// Whether a `Host` header names this machine: `localhost` or an IP literal.
@@ -207,6 +247,7 @@ fn common_headers() -> Vec<Header> {
 
 impl Ctx {
     fn handle(&self, req: Request) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
         if self.check_host {
             let host = req.headers().iter().find(|h| h.field.equiv("Host"));
             if let Some(h) = host
@@ -248,9 +289,6 @@ impl Ctx {
                 ));
             }
             "/__casebook/events" if !head => self.live.stream(req),
-            "/__casebook/ping" => {
-                let _ = req.respond(Response::empty(204));
-            }
             _ => self.file(req, &url),
         }
     }
