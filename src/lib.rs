@@ -11,9 +11,9 @@ pub mod build;
 pub mod cmd;
 pub mod config;
 pub mod content;
-#[path = "deid_stub.rs"]
 pub mod deid;
 pub mod diag;
+pub mod import;
 pub mod model;
 pub mod output;
 pub mod publish;

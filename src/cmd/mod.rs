@@ -4,8 +4,10 @@
 pub mod build;
 pub mod check;
 pub mod explain;
+pub mod import;
 pub mod init;
 pub mod new;
+pub mod redact;
 pub mod serve;
 pub mod watch;
 
@@ -71,6 +73,16 @@ pub enum Command {
     /// Explain what a rule checks, why, with an example
     #[command(after_help = "Example:\n  casebook explain CB040")]
     Explain(explain::ExplainArgs),
+    /// Import published letters (text or PDF) as Markdown determinations
+    #[command(
+        after_help = "Example:\n  casebook import dwc letters/*.pdf --out content/determinations/2017"
+    )]
+    Import(import::ImportArgs),
+    /// De-identify any text to stdout (`--format json`: the spans found)
+    #[command(
+        after_help = "Example:\n  casebook redact draft.txt\n  echo 'Seen by Dr. Roe on 3/6/14' | casebook redact --format json"
+    )]
+    Redact(redact::RedactArgs),
     /// Build, serve on 127.0.0.1:1111, watch and live-reload
     #[command(after_help = "Example:\n  casebook serve --drafts --open")]
     Serve(serve::ServeArgs),
@@ -87,6 +99,8 @@ pub fn run() -> Result<u8> {
         Command::Init(a) => init::run(a),
         Command::New(a) => new::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Redact(a) => redact::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Watch(a) => watch::run(a),
     }

@@ -480,7 +480,7 @@ pub fn outcome(text: &str) -> Option<bool> {
         Regex::new(r"(?i)\bmedical(?:ly)?\s+(?:necess|reasonable)").unwrap()
     });
     static NEGATION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:not|no longer|unnecessary|non-certified|neither|nor)\b|n't\b")
+        Regex::new(r"(?i)\b(?:not|cannot|no longer|unnecessary|non-certified|neither|nor)\b|n't\b")
             .unwrap()
     });
     let sentence = split_sentences(text)
@@ -630,7 +630,27 @@ mod tests {
             Some(true)
         );
         assert_eq!(
-            outcome("It was not medically necessary before; now it is medically necessary."),
+            outcome("It was denied before. Now it is medically necessary."),
+            Some(true)
+        );
+        assert_eq!(
+            outcome("The request is determined to not be medically necessary."),
+            Some(false)
+        );
+        assert_eq!(
+            outcome("This request is not a medical necessity"),
+            Some(false)
+        );
+        assert_eq!(
+            outcome("The medical necessity of this request is not established."),
+            Some(false)
+        );
+        assert_eq!(
+            outcome("The MRI cannot be considered medically necessary."),
+            Some(false)
+        );
+        assert_eq!(
+            outcome("The request for Dr. visits is medically necessary."),
             Some(true)
         );
         assert_eq!(outcome("The guideline supports it."), None);

@@ -92,6 +92,19 @@ fn command_examples_run_on_a_fresh_site() {
     let t = TempDir::new("docs-sh");
     assert_eq!(code(&run(t.path(), &["init", "site"])), 0);
     let site = t.path().join("site");
+    // Letters for the import guide's example.
+    std::fs::create_dir_all(site.join("letters")).unwrap();
+    let data = repo().join("tests/data/dwc-imr");
+    std::fs::copy(
+        data.join("txt/CM16-0239190.txt"),
+        site.join("letters/CM16-0239190.txt"),
+    )
+    .unwrap();
+    std::fs::copy(
+        data.join("pdf/CM16-0234202.pdf"),
+        site.join("letters/CM16-0234202.pdf"),
+    )
+    .unwrap();
     let mut n = 0;
     for (name, text) in docs() {
         for b in blocks(&text, "sh") {
@@ -113,7 +126,19 @@ fn command_examples_run_on_a_fresh_site() {
                 if rest.starts_with("serve") || rest.starts_with("watch") {
                     continue;
                 }
-                let args: Vec<&str> = rest.split_whitespace().collect();
+                // Globs are expanded as a shell would.
+                let args: Vec<String> = rest
+                    .split_whitespace()
+                    .flat_map(|a| match a.strip_suffix("*.pdf") {
+                        Some(dir) => walk(&site.join(dir))
+                            .into_iter()
+                            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+                            .map(|p| p.display().to_string())
+                            .collect(),
+                        None => vec![a.to_string()],
+                    })
+                    .collect();
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 let o = run(&site, &args);
                 assert_eq!(
                     code(&o),

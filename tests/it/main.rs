@@ -1,8 +1,10 @@
 //! Integration tests: drive the real `casebook` binary on fixture sites in temp folders.
 
 mod build;
+mod deid;
 mod docs;
 mod hostile;
+mod import;
 mod rules;
 mod serve;
 mod util;
