@@ -3,12 +3,12 @@
 
 pub mod files;
 pub mod live;
+mod workarounds;
 
-use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result, anyhow};
 use tiny_http::{Header, Method, Request, Response, StatusCode};
@@ -52,7 +52,7 @@ pub struct Server {
 /// Starts serving the folder `site` (which may not exist yet: the first build fills it).
 pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Server> {
     let addr = listener.local_addr().context("reading the bound address")?;
-    no_delay(&listener);
+    workarounds::no_delay(&listener);
     let server = tiny_http::Server::from_listener(listener, None)
         .map_err(|e| anyhow!("starting the HTTP server: {e}"))?;
     let server = Arc::new(server);
@@ -60,8 +60,9 @@ pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Se
         site,
         live,
         check_host: addr.ip().is_loopback(),
+        requests: Arc::new(AtomicU64::new(0)),
     });
-    start_kicker(addr)?;
+    workarounds::start_kicker(addr, ctx.requests.clone())?;
     for i in 0..WORKERS {
         let server = server.clone();
         let ctx = ctx.clone();
@@ -77,108 +78,14 @@ pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Se
     Ok(Server { addr })
 }
 
-/// How often the kicker probes (see `start_kicker`), and how long a probe may take before
-/// the server counts as starved.
-const PROBE_EVERY: Duration = Duration::from_millis(250);
-const PROBE_WAIT: Duration = Duration::from_millis(50);
-/// Empty connections opened per starved probe: each frees one queued connection.
-const KICKS: usize = 16;
-
-/// Works around a race in tiny_http 0.12's connection pool: `TaskPool::spawn` checks for
-/// an idle thread before the thread it woke for the previous connection has taken its
-/// task, so in a burst of connections (a browser opens six at once) some are queued
-/// instead of getting a thread. A queued connection then waits until a pool thread
-/// finishes, which with keep-alive connections, event streams or stalled clients may be
-/// never: measured, 2 of 30 simultaneous keep-alive requests were not answered.
-///
-/// A thread probes the server with a tiny request; when the answer is late, connections
-/// are being queued, and it opens empty connections: with no idle thread the pool starts
-/// a fresh one for each, which finishes the empty connection at once and then takes a
-/// queued one. It probes again at once until the queue is drained.
-fn start_kicker(addr: SocketAddr) -> Result<()> {
-    let target = if addr.ip().is_unspecified() {
-        let ip: IpAddr = if addr.is_ipv4() {
-            Ipv4Addr::LOCALHOST.into()
-        } else {
-            Ipv6Addr::LOCALHOST.into()
-        };
-        SocketAddr::new(ip, addr.port())
-    } else {
-        addr
-    };
-    std::thread::Builder::new()
-        .name("casebook-http-kick".into())
-        .spawn(move || {
-            loop {
-                if probe(target) {
-                    std::thread::sleep(PROBE_EVERY);
-                    continue;
-                }
-                for _ in 0..KICKS {
-                    let _ = TcpStream::connect_timeout(&target, PROBE_EVERY);
-                }
-            }
-        })
-        .context("starting the HTTP threads")?;
-    Ok(())
-}
-
-/// Whether a request to ourselves is answered within `PROBE_WAIT`.
-fn probe(target: SocketAddr) -> bool {
-    let Ok(mut s) = TcpStream::connect_timeout(&target, PROBE_WAIT) else {
-        return false;
-    };
-    let sent = s.set_read_timeout(Some(PROBE_WAIT)).is_ok()
-        && s.write_all(
-            b"HEAD /__casebook/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-        )
-        .is_ok();
-    let mut buf = [0u8; 12];
-    sent && s.read_exact(&mut buf).is_ok()
-}
-
-/// Sets TCP_NODELAY on the listening socket; accepted connections inherit it (Linux, the
-/// BSDs, macOS). tiny_http writes the headers and the body of a response separately and
-/// does not set it itself, so with Nagle's algorithm every page waited for the client's
-/// delayed ACK: 40 ms per response on loopback.
-#[cfg(unix)]
-fn no_delay(listener: &TcpListener) {
-    use std::os::fd::AsRawFd;
-    // The same values on Linux, the BSDs and macOS.
-    const IPPROTO_TCP: i32 = 6;
-    const TCP_NODELAY: i32 = 1;
-    unsafe extern "C" {
-        fn setsockopt(
-            fd: i32,
-            level: i32,
-            name: i32,
-            value: *const std::ffi::c_void,
-            len: u32,
-        ) -> i32;
-    }
-    let one: i32 = 1;
-    // SAFETY: a valid socket descriptor and a pointer to an int that outlives the call.
-    // Failure only costs latency, so the result is ignored.
-    unsafe {
-        setsockopt(
-            listener.as_raw_fd(),
-            IPPROTO_TCP,
-            TCP_NODELAY,
-            (&one as *const i32).cast(),
-            std::mem::size_of::<i32>() as u32,
-        );
-    }
-}
-
-#[cfg(not(unix))]
-fn no_delay(_listener: &TcpListener) {}
-
 struct Ctx {
     site: PathBuf,
     live: Arc<Live>,
     /// Bound to loopback: refuse requests naming another host, so a web page cannot read
     /// the preview through DNS rebinding (its requests carry the attacker's host name).
     check_host: bool,
+    /// Requests received so far (paces the kicker).
+    requests: Arc<AtomicU64>,
 }
 
 /// Whether a `Host` header names this machine: `localhost` or an IP literal.
@@ -207,6 +114,7 @@ fn common_headers() -> Vec<Header> {
 
 impl Ctx {
     fn handle(&self, req: Request) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
         if self.check_host {
             let host = req.headers().iter().find(|h| h.field.equiv("Host"));
             if let Some(h) = host
@@ -248,9 +156,6 @@ impl Ctx {
                 ));
             }
             "/__casebook/events" if !head => self.live.stream(req),
-            "/__casebook/ping" => {
-                let _ = req.respond(Response::empty(204));
-            }
             _ => self.file(req, &url),
         }
     }
