@@ -376,3 +376,19 @@ fn init_ci_workflow_commands_pass_on_the_new_site() {
     }
     assert!(site.join("public/index.html").is_file());
 }
+
+#[test]
+fn statistics_are_svg_charts_with_tables_and_links() {
+    let site = fixture("basic");
+    assert_eq!(code(&run(site.path(), &["build"])), 0);
+    let stats = site.read("public/stats/index.html");
+    for facet in ["treatment", "guideline", "specialty", "year"] {
+        assert!(stats.contains(&format!("Outcome by {facet}")), "{facet}");
+    }
+    assert!(stats.matches("<svg").count() >= 4);
+    assert!(stats.matches("<table").count() >= 4, "numbers beside each chart");
+    assert!(stats.contains("<a href=\"/imr/treatments/physical-therapy/\">"), "bars link to listings");
+    assert!(!stats.contains("<script"), "charts need no JavaScript");
+    let home = site.read("public/index.html");
+    assert!(home.contains("<svg") && home.contains("Denials upheld"));
+}
