@@ -14,7 +14,7 @@ fn main() {
         .next()
         .map_or_else(|| PathBuf::from("tests/deid/corpus"), PathBuf::from);
     let letters = args.next().map_or_else(
-        || PathBuf::from("../shared/data/dwc-imr/txt"),
+        || PathBuf::from("tests/data/dwc-imr/txt"),
         PathBuf::from,
     );
     print!("{}", deid::eval::run_corpus(&corpus));
