@@ -153,3 +153,26 @@ fn command_examples_run_on_a_fresh_site() {
     }
     assert!(n >= 1);
 }
+
+#[test]
+fn configuration_examples_load() {
+    let mut n = 0;
+    for (name, text) in docs() {
+        for b in blocks(&text, "yaml")
+            .into_iter()
+            .filter(|b| b.starts_with("deidentify:"))
+        {
+            let t = TempDir::new("docs-config");
+            t.write("casebook.yaml", &b);
+            let o = run(t.path(), &["check"]);
+            assert_eq!(
+                code(&o),
+                0,
+                "configuration in docs/{name} does not load:\n{}",
+                stderr(&o)
+            );
+            n += 1;
+        }
+    }
+    assert!(n >= 1);
+}
