@@ -14,6 +14,8 @@ pub mod config;
 pub mod content;
 pub mod deid;
 pub mod diag;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod import;
 pub mod model;
 pub mod output;
