@@ -13,10 +13,9 @@ fn main() {
     let corpus = args
         .next()
         .map_or_else(|| PathBuf::from("tests/deid/corpus"), PathBuf::from);
-    let letters = args.next().map_or_else(
-        || PathBuf::from("tests/data/dwc-imr/txt"),
-        PathBuf::from,
-    );
+    let letters = args
+        .next()
+        .map_or_else(|| PathBuf::from("tests/data/dwc-imr/txt"), PathBuf::from);
     print!("{}", deid::eval::run_corpus(&corpus));
     println!();
     print!("{}", deid::eval::run_letters(&letters));

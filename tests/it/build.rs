@@ -386,8 +386,14 @@ fn statistics_are_svg_charts_with_tables_and_links() {
         assert!(stats.contains(&format!("Outcome by {facet}")), "{facet}");
     }
     assert!(stats.matches("<svg").count() >= 4);
-    assert!(stats.matches("<table").count() >= 4, "numbers beside each chart");
-    assert!(stats.contains("<a href=\"/imr/treatments/physical-therapy/\">"), "bars link to listings");
+    assert!(
+        stats.matches("<table").count() >= 4,
+        "numbers beside each chart"
+    );
+    assert!(
+        stats.contains("<a href=\"/imr/treatments/physical-therapy/\">"),
+        "bars link to listings"
+    );
     assert!(!stats.contains("<script"), "charts need no JavaScript");
     let home = site.read("public/index.html");
     assert!(home.contains("<svg") && home.contains("Denials upheld"));
