@@ -126,6 +126,20 @@ pub fn report(diags: &[crate::diag::Diagnostic], files: usize, common: &Common) 
             if !common.quiet || summary.errors > 0 {
                 eprintln!("{}", crate::diag::summary_line(summary));
             }
+            if summary.errors + summary.warnings > 0 && !common.quiet {
+                // Point to the guides: each rule is explained, the format has its own page.
+                let mut codes: Vec<&str> = diags
+                    .iter()
+                    .map(|d| d.rule)
+                    .filter(|r| r.starts_with("CB"))
+                    .collect();
+                codes.dedup();
+                if let Some(first) = codes.first() {
+                    eprintln!(
+                        "help: `casebook explain {first}` explains a rule; the format is in docs/writing.md, rule packs in docs/rule-packs.md"
+                    );
+                }
+            }
         }
         _ => print!("{text}"),
     }
