@@ -838,35 +838,8 @@ fn dmhc_treatments(cat: &str, sub: &str) -> &'static [(&'static str, u32)] {
 // ---------------------------------------------------------------------------------------
 // Rule packs (only what citations and limits need).
 
-type Pages = Vec<(u32, u32)>;
-
-fn parse_pages(s: &str) -> Option<Pages> {
-    let mut out = Vec::new();
-    for part in s.split([',', '&', ';']) {
-        let part = part.trim();
-        if part.is_empty() {
-            continue;
-        }
-        let (a, b) = match part.split_once(['-', '–']) {
-            Some((a, b)) => (a.trim().parse().ok()?, b.trim().parse().ok()?),
-            None => {
-                let n: u32 = part.parse().ok()?;
-                (n, n)
-            }
-        };
-        if a == 0 || b < a {
-            return None;
-        }
-        out.push((a, b));
-    }
-    (!out.is_empty()).then_some(out)
-}
-
-fn within(inner: &Pages, outer: &Pages) -> bool {
-    inner
-        .iter()
-        .all(|&(a, b)| (a..=b).all(|p| outer.iter().any(|&(x, y)| p >= x && p <= y)))
-}
+// Page lists are parsed exactly as `casebook check` parses them.
+use casebook::rules::pages::{Pages, parse as parse_pages, within};
 
 #[derive(Clone, Copy)]
 struct Limit {
