@@ -2,18 +2,20 @@
 //! overlay reads, and the server-sent-events stream that tells pages to reload.
 
 use std::io::Write;
+use std::net::TcpStream;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::http::{self, Body, Response};
 use crate::diag::Diagnostic;
 
 /// The script every served page loads (from memory; never written to the site).
 pub const LIVE_JS: &str = include_str!("live.js");
 
-/// Open event streams beyond this are refused (each holds a thread).
+/// Open event streams beyond this are refused (each holds a connection and its thread).
 const MAX_STREAMS: usize = 256;
 /// How often an idle stream gets a comment, so a vanished client is noticed.
 const KEEPALIVE: Duration = Duration::from_secs(15);
@@ -113,6 +115,8 @@ impl Live {
     /// Registers a new event stream; `None` when there are too many.
     fn subscribe(&self) -> Option<Receiver<String>> {
         let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        // Streams whose client left count no more (an empty message is not sent on).
+        streams.retain(|tx| tx.send(String::new()).is_ok());
         if streams.len() >= MAX_STREAMS {
             return None;
         }
@@ -121,53 +125,43 @@ impl Live {
         Some(rx)
     }
 
-    /// Serves `/__casebook/events` on its own thread: a chunked `text/event-stream` that
-    /// lasts as long as the client stays.
-    ///
-    /// tiny_http's own chunked responses buffer 8 KiB before sending anything, which
-    /// would hold events back, so the stream is written by hand and flushed per event.
-    pub fn stream(self: &Arc<Self>, request: tiny_http::Request) {
+    /// Serves `/__casebook/events` on the connection's thread until the client goes: a
+    /// `text/event-stream` delimited by the connection's close, flushed per event.
+    pub fn stream(&self, mut out: TcpStream) {
         let Some(rx) = self.subscribe() else {
-            let _ = request.respond(
-                tiny_http::Response::from_string("too many open event streams")
-                    .with_status_code(503),
-            );
-            return;
+            let r = Response::new(503, Body::Bytes(b"too many open event streams\n".to_vec()))
+                .with("Content-Type", "text/plain; charset=utf-8");
+            let _ = http::write_response(&mut out, r, false, true);
+            return http::linger_close(out);
         };
         let generation = self.status().generation;
-        let spawned = std::thread::Builder::new()
-            .name("casebook-events".into())
-            .spawn(move || {
-                let mut w = request.into_writer();
-                let head = "HTTP/1.1 200 OK\r\n\
-                    Content-Type: text/event-stream; charset=utf-8\r\n\
-                    Cache-Control: no-cache\r\n\
-                    X-Content-Type-Options: nosniff\r\n\
-                    Transfer-Encoding: chunked\r\n\r\n";
-                let first = format!("retry: 1000\nevent: hello\ndata: {generation}\n\n");
-                if w.write_all(head.as_bytes()).is_err() || send_chunk(&mut w, &first).is_err() {
-                    return;
-                }
-                loop {
-                    let msg = match rx.recv_timeout(KEEPALIVE) {
-                        Ok(m) => m,
-                        Err(RecvTimeoutError::Timeout) => ": keepalive\n\n".to_string(),
-                        Err(RecvTimeoutError::Disconnected) => break,
-                    };
-                    if send_chunk(&mut w, &msg).is_err() {
-                        break;
-                    }
-                }
-                let _ = w.write_all(b"0\r\n\r\n");
-                let _ = w.flush();
-            });
-        if let Err(e) = spawned {
-            eprintln!("warning: cannot start an event stream: {e}");
+        let head = "HTTP/1.1 200 OK\r\n\
+            Content-Type: text/event-stream; charset=utf-8\r\n\
+            Cache-Control: no-cache\r\n\
+            X-Content-Type-Options: nosniff\r\n\
+            Connection: close\r\n\r\n";
+        let first = format!("retry: 1000\nevent: hello\ndata: {generation}\n\n");
+        if send(&mut out, head).is_err() || send(&mut out, &first).is_err() {
+            return;
+        }
+        let mut last = Instant::now();
+        loop {
+            let msg = match rx.recv_timeout(KEEPALIVE) {
+                // A liveness probe (see `subscribe`): it resets no keep-alive timer.
+                Ok(m) if m.is_empty() && last.elapsed() < KEEPALIVE => continue,
+                Ok(m) if !m.is_empty() => m,
+                Ok(_) | Err(RecvTimeoutError::Timeout) => ": keepalive\n\n".to_string(),
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            if send(&mut out, &msg).is_err() {
+                break;
+            }
+            last = Instant::now();
         }
     }
 }
 
-fn send_chunk(w: &mut dyn Write, data: &str) -> std::io::Result<()> {
-    write!(w, "{:x}\r\n{data}\r\n", data.len())?;
+fn send(w: &mut TcpStream, data: &str) -> std::io::Result<()> {
+    w.write_all(data.as_bytes())?;
     w.flush()
 }

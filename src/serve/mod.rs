@@ -1,24 +1,29 @@
-//! The preview server: serves the files of a built site (and nothing else) over HTTP on a
-//! pool of threads, plus the live-reload endpoints under `/__casebook/`.
+//! The preview server: serves the files of a built site (and nothing else) over HTTP, a
+//! thread per connection up to a bound, plus the live-reload endpoints under `/__casebook/`.
 
 pub mod files;
+pub mod http;
 pub mod live;
-mod workarounds;
 
-use std::net::{SocketAddr, TcpListener};
+use std::io::BufReader;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use files::Resolved;
+use http::{Body, ReadError, Request, Response};
 pub use live::Live;
 
-/// Request-handling threads. Event streams get threads of their own, so these only ever
-/// serve short requests; a client that reads slowly holds one of them, not the server.
-const WORKERS: usize = 16;
+/// Open connections beyond this are answered 503 and closed at once. Each has a thread of
+/// its own; a client holds one at most `http::HEAD_TIMEOUT` without sending a request and
+/// `http::IDLE_TIMEOUT` between requests.
+const MAX_CONNECTIONS: usize = 512;
+/// Stack of a connection thread (it only parses heads and copies files).
+const STACK: usize = 256 * 1024;
 /// How many ports after the asked one to try when it is taken.
 const PORT_TRIES: u16 = 20;
 
@@ -52,30 +57,67 @@ pub struct Server {
 /// Starts serving the folder `site` (which may not exist yet: the first build fills it).
 pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Server> {
     let addr = listener.local_addr().context("reading the bound address")?;
-    workarounds::no_delay(&listener);
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| anyhow!("starting the HTTP server: {e}"))?;
-    let server = Arc::new(server);
     let ctx = Arc::new(Ctx {
         site,
         live,
         check_host: addr.ip().is_loopback(),
-        requests: Arc::new(AtomicU64::new(0)),
     });
-    workarounds::start_kicker(addr, ctx.requests.clone())?;
-    for i in 0..WORKERS {
-        let server = server.clone();
-        let ctx = ctx.clone();
-        std::thread::Builder::new()
-            .name(format!("casebook-http-{i}"))
-            .spawn(move || {
-                while let Ok(req) = server.recv() {
-                    ctx.handle(req);
-                }
-            })
-            .context("starting the HTTP threads")?;
-    }
+    let open = Arc::new(AtomicUsize::new(0));
+    std::thread::Builder::new()
+        .name("casebook-http-accept".into())
+        .spawn(move || accept_loop(listener, ctx, open))
+        .context("starting the HTTP server")?;
     Ok(Server { addr })
+}
+
+/// Accepts connections for ever: a failed accept (out of file descriptors, say) waits a
+/// little and goes on, it never stops the server.
+fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>, open: Arc<AtomicUsize>) {
+    for conn in listener.incoming() {
+        let stream = match conn {
+            Ok(s) => s,
+            Err(_) => {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        if open.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
+            open.fetch_sub(1, Ordering::AcqRel);
+            refuse(stream);
+            continue;
+        }
+        let ctx = ctx.clone();
+        let guard = OpenGuard(open.clone());
+        let spawned = std::thread::Builder::new()
+            .name("casebook-http".into())
+            .stack_size(STACK)
+            .spawn(move || {
+                let _guard = guard;
+                ctx.connection(stream);
+            });
+        // On failure the closure (and the guard in it) is dropped: the count goes down.
+        drop(spawned);
+    }
+}
+
+/// Decrements the open-connection count when a connection thread ends (even by panic).
+struct OpenGuard(Arc<AtomicUsize>);
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Answers 503 without reading anything, on the accepting thread: must never block.
+fn refuse(stream: TcpStream) {
+    if stream.set_nonblocking(true).is_ok() {
+        let r = Response::new(503, Body::Bytes(b"too many connections\n".to_vec()))
+            .with("Content-Type", "text/plain; charset=utf-8")
+            .with("Retry-After", "1");
+        let mut s = stream;
+        let _ = http::write_response(&mut s, r, false, true);
+    }
 }
 
 struct Ctx {
@@ -84,8 +126,6 @@ struct Ctx {
     /// Bound to loopback: refuse requests naming another host, so a web page cannot read
     /// the preview through DNS rebinding (its requests carry the attacker's host name).
     check_host: bool,
-    /// Requests received so far (paces the kicker).
-    requests: Arc<AtomicU64>,
 }
 
 /// Whether a `Host` header names this machine: `localhost` or an IP literal.
@@ -99,146 +139,150 @@ pub fn local_host(host: &str) -> bool {
     name == "localhost" || name.ends_with(".localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
 
-fn header(name: &str, value: &str) -> Header {
-    // Names and values here are ours and ASCII; a failure would be a bug.
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+/// Headers every response carries: previews must never be cached stale.
+fn common(r: Response) -> Response {
+    r.with("Cache-Control", "no-cache")
+        .with("X-Content-Type-Options", "nosniff")
 }
 
-/// Headers every response carries: previews must never be cached stale.
-fn common_headers() -> Vec<Header> {
-    vec![
-        header("Cache-Control", "no-cache"),
-        header("X-Content-Type-Options", "nosniff"),
-    ]
+fn bytes(status: u16, mime: &str, body: Vec<u8>) -> Response {
+    common(Response::new(status, Body::Bytes(body))).with("Content-Type", mime)
+}
+
+fn text(status: u16, body: &str) -> Response {
+    bytes(
+        status,
+        "text/plain; charset=utf-8",
+        body.as_bytes().to_vec(),
+    )
+}
+
+/// What to do with a request.
+enum Reply {
+    Send(Response),
+    /// Hand the connection to the live-reload event stream.
+    Events,
 }
 
 impl Ctx {
-    fn handle(&self, req: Request) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        if self.check_host {
-            let host = req.headers().iter().find(|h| h.field.equiv("Host"));
-            if let Some(h) = host
-                && !local_host(h.value.as_str())
-            {
-                let _ = req.respond(self.bytes(
-                    403,
-                    "text/plain; charset=utf-8",
-                    b"this preview server answers only to localhost and IP addresses\n".to_vec(),
-                ));
-                return;
+    /// Serves one connection: requests one after the other while the client keeps it
+    /// alive and behaves.
+    fn connection(&self, stream: TcpStream) {
+        // tiny responses must not wait for the client's delayed ACK (Nagle: 40 ms each).
+        let _ = stream.set_nodelay(true);
+        let _ = stream.set_write_timeout(Some(http::WRITE_TIMEOUT));
+        let Ok(read_half) = stream.try_clone() else {
+            return;
+        };
+        let mut reader = BufReader::with_capacity(8 * 1024, read_half);
+        let mut out = stream;
+        loop {
+            let req = match http::read_request(&mut reader) {
+                Ok(r) => r,
+                Err(ReadError::Closed) => return,
+                Err(ReadError::Reject(status)) => {
+                    let msg = format!("{}\n", http::reason(status).to_ascii_lowercase());
+                    let _ = http::write_response(&mut out, text(status, &msg), false, true);
+                    return http::linger_close(out);
+                }
+            };
+            let head = req.method == "HEAD";
+            // A body is never read, so the connection cannot carry another request.
+            let close = !req.keep_alive() || req.has_body;
+            match self.handle(&req) {
+                Reply::Events => return self.live.stream(out),
+                Reply::Send(resp) => {
+                    if http::write_response(&mut out, resp, head, close).is_err() {
+                        return;
+                    }
+                }
+            }
+            if close {
+                return http::linger_close(out);
             }
         }
-        let head = match req.method() {
-            Method::Get => false,
-            Method::Head => true,
+    }
+
+    fn handle(&self, req: &Request) -> Reply {
+        if self.check_host
+            && let Some(h) = req.header("Host")
+            && !local_host(h)
+        {
+            return Reply::Send(text(
+                403,
+                "this preview server answers only to localhost and IP addresses\n",
+            ));
+        }
+        let head = match req.method.as_str() {
+            "GET" => false,
+            "HEAD" => true,
             _ => {
-                let mut r = Response::from_string("method not allowed\n").with_status_code(405);
-                r.add_header(header("Allow", "GET, HEAD"));
-                let _ = req.respond(r);
-                return;
+                return Reply::Send(text(405, "method not allowed\n").with("Allow", "GET, HEAD"));
             }
         };
-        let url = req.url().to_string();
+        if req.has_body {
+            return Reply::Send(text(413, "this server accepts no request bodies\n"));
+        }
+        let url = req.target.as_str();
         let path = url.split('?').next().unwrap_or("");
-        match path {
-            "/__casebook/live.js" => {
-                let _ = req.respond(self.bytes(
-                    200,
-                    "text/javascript; charset=utf-8",
-                    live::LIVE_JS.as_bytes().to_vec(),
-                ));
-            }
-            "/__casebook/status" => {
-                let _ = req.respond(self.bytes(
-                    200,
-                    "application/json",
-                    self.live.status_json().into_bytes(),
-                ));
-            }
-            "/__casebook/events" if !head => self.live.stream(req),
-            _ => self.file(req, &url),
-        }
+        Reply::Send(match path {
+            "/__casebook/live.js" => bytes(
+                200,
+                "text/javascript; charset=utf-8",
+                live::LIVE_JS.as_bytes().to_vec(),
+            ),
+            "/__casebook/status" => bytes(
+                200,
+                "application/json",
+                self.live.status_json().into_bytes(),
+            ),
+            "/__casebook/events" if !head => return Reply::Events,
+            _ => self.file(req, url),
+        })
     }
 
-    fn bytes(&self, status: u16, mime: &str, body: Vec<u8>) -> Response<std::io::Cursor<Vec<u8>>> {
-        let mut r = Response::from_data(body).with_status_code(status);
-        r.add_header(header("Content-Type", mime));
-        for h in common_headers() {
-            r.add_header(h);
-        }
-        r
-    }
-
-    fn file(&self, req: Request, url: &str) {
+    fn site(&self) -> PathBuf {
         // The site folder is swapped on every build: resolve it afresh each time.
-        let site = self
-            .site
+        self.site
             .canonicalize()
-            .unwrap_or_else(|_| self.site.clone());
+            .unwrap_or_else(|_| self.site.clone())
+    }
+
+    fn file(&self, req: &Request, url: &str) -> Response {
+        let site = self.site();
         match files::resolve(&site, url) {
             Resolved::File(p) => self.send_file(req, &p),
-            Resolved::Redirect(to) => {
-                let mut r = self.bytes(301, "text/plain; charset=utf-8", b"moved\n".to_vec());
-                r.add_header(header("Location", &to));
-                let _ = req.respond(r);
-            }
-            Resolved::NotFound => self.not_found(req, &site),
-            Resolved::Forbidden => {
-                let _ = req.respond(self.bytes(
-                    403,
-                    "text/plain; charset=utf-8",
-                    b"forbidden\n".to_vec(),
-                ));
-            }
+            Resolved::Redirect(to) => text(301, "moved\n").with("Location", to),
+            Resolved::NotFound => self.not_found(&site),
+            Resolved::Forbidden => text(403, "forbidden\n"),
         }
     }
 
-    fn send_file(&self, req: Request, path: &Path) {
+    fn send_file(&self, req: &Request, path: &Path) -> Response {
         let opened = std::fs::File::open(path).and_then(|f| f.metadata().map(|m| (f, m)));
-        let (file, meta) = match opened {
-            Ok(x) => x,
+        let Ok((file, meta)) = opened else {
             // Removed between resolving and opening (a build swapped the site in).
-            Err(_) => {
-                let site = self
-                    .site
-                    .canonicalize()
-                    .unwrap_or_else(|_| self.site.clone());
-                return self.not_found(req, &site);
-            }
+            return self.not_found(&self.site());
         };
         let etag = files::etag(&meta);
-        let matched = req
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv("If-None-Match"))
-            .is_some_and(|h| files::none_match(h.value.as_str(), &etag));
-        let mut headers = common_headers();
-        headers.push(header("ETag", &etag));
-        if matched {
-            let mut r = Response::empty(304);
-            for h in headers {
-                r.add_header(h);
-            }
-            let _ = req.respond(r);
-            return;
+        if req
+            .header("If-None-Match")
+            .is_some_and(|v| files::none_match(v, &etag))
+        {
+            return common(Response::new(304, Body::Empty)).with("ETag", etag);
         }
-        headers.push(header("Content-Type", files::mime(path)));
-        let len = usize::try_from(meta.len()).ok();
-        // A known length is always sent as Content-Length (tiny_http would switch to
-        // chunked past 32 KiB), so HEAD and download progress get it too.
-        let r = Response::new(StatusCode(200), headers, file, len, None)
-            .with_chunked_threshold(usize::MAX);
-        let _ = req.respond(r);
+        common(Response::new(200, Body::File(file, meta.len())))
+            .with("ETag", etag)
+            .with("Content-Type", files::mime(path))
     }
 
-    fn not_found(&self, req: Request, site: &Path) {
-        let body = files::resolve(site, "/404.html");
-        let body = match body {
+    fn not_found(&self, site: &Path) -> Response {
+        let body = match files::resolve(site, "/404.html") {
             Resolved::File(p) => std::fs::read(p).ok(),
             _ => None,
         }
         .unwrap_or_else(|| FALLBACK_404.as_bytes().to_vec());
-        let _ = req.respond(self.bytes(404, "text/html; charset=utf-8", body));
+        bytes(404, "text/html; charset=utf-8", body)
     }
 }
 

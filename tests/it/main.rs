@@ -1,5 +1,6 @@
 //! Integration tests: drive the real `casebook` binary on fixture sites in temp folders.
 
+mod abuse;
 mod build;
 mod deid;
 mod docs;

@@ -13,27 +13,27 @@ use crate::util::*;
 
 /// A response as the test client read it.
 #[derive(Debug)]
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).to_string()
     }
 }
 
 /// Sends `method target` (sent exactly as given: no normalisation) with extra header
 /// lines and reads the whole response.
-fn request(port: u16, method: &str, target: &str, extra: &[&str]) -> Resp {
+pub fn request(port: u16, method: &str, target: &str, extra: &[&str]) -> Resp {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connecting");
     s.set_read_timeout(Some(DEADLINE)).unwrap();
     let mut req =
@@ -49,11 +49,11 @@ fn request(port: u16, method: &str, target: &str, extra: &[&str]) -> Resp {
     parse(&raw, method == "HEAD")
 }
 
-fn get(port: u16, target: &str) -> Resp {
+pub fn get(port: u16, target: &str) -> Resp {
     request(port, "GET", target, &[])
 }
 
-fn parse(raw: &[u8], head: bool) -> Resp {
+pub fn parse(raw: &[u8], head: bool) -> Resp {
     let end = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -96,12 +96,12 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
 }
 
 /// A running `casebook serve` on a free port, its first build done.
-struct Served {
-    run: Running,
-    port: u16,
+pub struct Served {
+    pub run: Running,
+    pub port: u16,
 }
 
-fn serve(site: &TempDir, extra: &[&str]) -> Served {
+pub fn serve(site: &TempDir, extra: &[&str]) -> Served {
     let mut args = vec!["serve", "--port", "0"];
     args.extend_from_slice(extra);
     let mut run = Running::start(site.path(), &args);
@@ -321,7 +321,22 @@ fn only_files_of_the_built_site_are_reachable() {
         "/..\\casebook.yaml",
         "/determinations/..\\..\\..\\casebook.yaml",
         "/%252e%252e/casebook.yaml",
+        "/%25252e%25252e/casebook.yaml",
         "/%c0%ae%c0%ae/casebook.yaml",
+        "/%e0%80%ae%e0%80%ae/casebook.yaml",
+        "/..%c0%afcasebook.yaml",
+        "/%2E%2e/casebook.yaml",
+        "/%2e%2E/%2E%2e/casebook.yaml",
+        "/..;/casebook.yaml",
+        "/determinations/..;/..;/casebook.yaml",
+        "/%2e%2e;/casebook.yaml",
+        "/%u002e%u002e/casebook.yaml",
+        "/%ef%bc%8e%ef%bc%8e/casebook.yaml",
+        "/%ef%bc%8e%ef%bc%8e%ef%bc%8fcasebook.yaml",
+        "/\u{ff0e}\u{ff0e}/casebook.yaml",
+        "/..%00/casebook.yaml",
+        "/...//casebook.yaml",
+        "/%2e%2e%2f%2e%2e%2fcasebook.yaml",
         "/./../casebook.yaml",
         "/determinations/../../../content/determinations/CM14-0123456.md",
         "/determinations/%2e%2e/%2e%2e/%2e%2e/content/determinations/CM14-0123456.md",

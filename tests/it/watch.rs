@@ -88,6 +88,16 @@ impl Running {
         }
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Waits for the next build line ("built …", "rebuilt …", "… failed …").
     pub fn next_build(&mut self) -> (String, Vec<String>) {
         self.wait_for("a build", |l| {
