@@ -129,7 +129,10 @@ pub fn collect_dir(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) -> std::io::Re
         let e = e.map_err(std::io::Error::other)?;
         if e.file_type().is_file() && !crate::content::is_hidden_or_temp(e.path()) {
             let rel = e.path().strip_prefix(dir).unwrap_or(e.path()).to_path_buf();
-            let bytes = std::fs::read(e.path())?;
+            // Name the file: "reading static/: Permission denied" does not say which.
+            let bytes = std::fs::read(e.path()).map_err(|err| {
+                std::io::Error::new(err.kind(), format!("{}: {err}", e.path().display()))
+            })?;
             out.push((rel, bytes));
         }
     }

@@ -4,6 +4,7 @@ mod abuse;
 mod build;
 mod deid;
 mod docs;
+mod fs_errors;
 mod hostile;
 mod import;
 mod rules;
