@@ -91,7 +91,23 @@ pub struct PublicDetermination {
     pub key: crate::cache::Key,
 }
 
+/// Longest slug: slugs are folder names (a file system allows 255 bytes) and URL segments.
+const MAX_SLUG: usize = 96;
+
+/// A URL segment for a value: lowercase ASCII words joined by `-`. A longer one is cut at
+/// a word and keeps a hash of the whole, so two long values still get two slugs.
 pub fn slug(s: &str) -> String {
+    let out = slug_words(s);
+    if out.len() <= MAX_SLUG {
+        return out;
+    }
+    let hash = blake3::hash(out.as_bytes()).to_hex();
+    let cut = &out[..MAX_SLUG - 9];
+    let cut = cut.rsplit_once('-').map_or(cut, |(head, _)| head);
+    format!("{cut}-{}", &hash[..8])
+}
+
+fn slug_words(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut dash = false;
     for c in s.chars() {
@@ -354,5 +370,13 @@ mod tests {
             super::slug("  Physical Medicine & Rehab. "),
             "physical-medicine-rehab"
         );
+        // Regression: a 3 KB specialty made a folder name the file system refused
+        // ("File name too long") and the build failed.
+        let long = "word ".repeat(600);
+        let s = super::slug(&long);
+        assert!(s.len() <= super::MAX_SLUG, "{}", s.len());
+        assert!(s.starts_with("word-word-"), "{s}");
+        assert_ne!(s, super::slug(&"word ".repeat(601)));
+        assert_eq!(s, super::slug(&long));
     }
 }
