@@ -201,3 +201,227 @@ fn killing_a_build_leaves_old_or_new_output_never_a_mix() {
         "{names:?}"
     );
 }
+
+/// A payload for the field `id`: if any part of it ran, it would set `top.__pwned` to
+/// `id`, open an alert and log `PWNED id`; a refresh or a link would leave the page. It
+/// covers scripts, event handlers, `javascript:`/`data:` URLs (links, images, frames,
+/// objects, forms), SVG with script, `<iframe srcdoc>`, `<meta http-equiv=refresh>`, CSS
+/// (`expression`, `javascript:` in `url()` and `@import`), attribute break-outs, a
+/// mutation-XSS shape, Markdown links, and template syntax. One line, no backslash.
+pub fn payload(id: &str) -> String {
+    let js = format!("top.__pwned='{id}';alert('{id}');console.log('PWNED {id}')");
+    [
+        format!("<script>{js}</script>"),
+        format!("<img src=x onerror=\"{js}\">"),
+        format!("<svg onload=\"{js}\"><script>{js}</script><a xlink:href=\"javascript:{js}\"><text>svg-{id}</text></a></svg>"),
+        format!("<a href=\"javascript:{js}\">js-{id}</a>"),
+        format!("<a href=\" JaVaScRiPt:{js}\">js2-{id}</a>"),
+        format!("<a href=\"&#106;avascript:{js}\">js3-{id}</a>"),
+        format!("<a href=\"data:text/html,&lt;script&gt;{js}&lt;/script&gt;\">data-{id}</a>"),
+        format!("<img src=\"data:image/svg+xml,&lt;svg xmlns=&quot;http://www.w3.org/2000/svg&quot; onload=&quot;{js}&quot;/&gt;\">"),
+        format!("<iframe srcdoc=\"&lt;script&gt;{js}&lt;/script&gt;\"></iframe>"),
+        format!("<iframe src=\"javascript:{js}\"></iframe>"),
+        format!("<meta http-equiv=\"refresh\" content=\"0;url=javascript:{js}\">"),
+        format!("<meta http-equiv=\"refresh\" content=\"0;url=http://127.0.0.1:9/{id}\">"),
+        "<base href=\"http://127.0.0.1:9/\">".to_string(),
+        format!("<style>@import 'javascript:{js}';body{{background:url(\"javascript:{js}\");width:expression({js})}}</style>"),
+        format!("<div onmouseover=\"{js}\" style=\"width:expression({js})\">hover-{id}</div>"),
+        format!("<details open ontoggle=\"{js}\"><summary>t</summary></details>"),
+        format!("<input autofocus onfocus=\"{js}\">"),
+        format!("<body onload=\"{js}\">"),
+        format!("<object data=\"javascript:{js}\"></object><embed src=\"javascript:{js}\">"),
+        format!("<form action=\"javascript:{js}\"><button formaction=\"javascript:{js}\">go-{id}</button></form>"),
+        format!("<math><mtext><table><mglyph><style><img src=x onerror=\"{js}\">"),
+        format!("\"'><img src=x onerror=\"{js}\">"),
+        format!("[md-{id}](javascript:{js}) ![img-{id}](javascript:{js}) <javascript:{js}>"),
+        "{{ 'TPL' ~ 'EVAL' }} {% for x in ['TPL', 'LOOP'] %}{{ x }}{% endfor %} {{ site.title }}"
+            .to_string(),
+    ]
+    .join(" ")
+}
+
+/// A YAML single-quoted scalar.
+fn yaml(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Markdown text that reads back as `s` (every ASCII punctuation backslash-escaped).
+fn md_text(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_punctuation() {
+                format!("\\{c}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The case number of the hostile determination: it is a URL segment (no space, slash,
+/// `?`, `#` or `%`), so it carries an attribute break-out instead of tags with spaces.
+pub const HOSTILE_CASE: &str = "CM14-0000001\"onmouseover=\"top.__pwned='case_number'\"x='<svg>";
+
+/// A site whose every free-text field (front matter, configuration, rule pack) and body
+/// carries `payload(FIELD)`.
+pub fn hostile_site(name: &str) -> TempDir {
+    let t = TempDir::new(name);
+    let p = |id: &str| yaml(&payload(id));
+    t.write(
+        "casebook.yaml",
+        &format!(
+            "title: {}\ndescription: {}\nbase_url: \"https://example.org/\"\njurisdiction: {}\nreview_organization: {}\ncase_number_pattern: '^CM14-'\n",
+            p("config.title"),
+            p("config.description"),
+            p("config.jurisdiction"),
+            p("config.review_organization"),
+        ),
+    );
+    t.write(
+        "content/guidelines/hostile-pack.yaml",
+        &format!(
+            "id: hostile-pack\ntitle: {}\npublisher: {}\nedition: {}\npages: 1-100\nsections:\n  - id: hostile-section\n    title: {}\n    pages: 1-10\ntreatments:\n  - id: hostile-treatment\n    title: {}\n    sections: [hostile-section]\n    limits:\n      - condition: {}\n        max_visits: 10\n        over_weeks: 4\n",
+            p("pack.title"),
+            p("pack.publisher"),
+            p("pack.edition"),
+            p("pack.section.title"),
+            p("pack.treatment.title"),
+            p("pack.limit.condition"),
+        ),
+    );
+    for (n, case, decision, outcome) in [
+        (1, HOSTILE_CASE, "upheld", "not medically necessary"),
+        (2, "CM14-0000002", "overturned", "medically necessary"),
+    ] {
+        let f = |field: &str| p(&format!("d{n}.{field}"));
+        let request = payload(&format!("d{n}.items.request"));
+        t.write(
+            &format!("content/determinations/d{n}.md"),
+            &format!(
+                "---
+case_number: {case}
+determination_date: 2014-12-1{n}
+injury_date: 2014-03-06
+priority: standard
+status: published
+jurisdiction: {jurisdiction}
+review_organization: {organization}
+reviewer:
+  specialty: {specialty}
+  licensure: [{licensure}]
+  board_certified: true
+patient:
+  age: 45
+  sex: male
+diagnoses:
+  - {diagnosis}
+  - chronic low back pain
+items:
+  - request: {request_yaml}
+    original_request: {original}
+    authorized: {authorized}
+    treatment: hostile-treatment
+    body_region: {region}
+    quantity: 8
+    frequency: {{ per_week: 2, weeks: 4 }}
+    decision: {decision}
+    claims_administrator_basis:
+      basis: outside-guidelines
+      text: {ca_text}
+    reviewer_basis:
+      guideline: hostile-pack
+      section: hostile-section
+      pages: \"5\"
+    exception: {exception}
+identifiers:
+  names: [John Q. Doe]
+  numbers: []
+  addresses: []
+  other: [{other}]
+extra:
+  note: {note}
+  nested: {{ list: [{nested}] }}
+---
+
+## Clinical case summary
+
+{summary}
+
+This individual is a 45 y/o male, John Q. Doe, with low back pain after a lifting injury.
+
+## Decision rationale
+
+### {heading}
+
+{rationale}
+
+The request for physical therapy is {outcome}.
+",
+                jurisdiction = f("jurisdiction"),
+                organization = f("review_organization"),
+                specialty = f("reviewer.specialty"),
+                licensure = f("reviewer.licensure"),
+                diagnosis = f("diagnoses"),
+                request_yaml = yaml(&request),
+                original = f("items.original_request"),
+                authorized = f("items.authorized"),
+                region = f("items.body_region"),
+                ca_text = f("items.claims_administrator_basis.text"),
+                exception = f("items.exception"),
+                other = f("identifiers.other"),
+                note = f("extra.note"),
+                nested = f("extra.nested"),
+                summary = payload(&format!("d{n}.body.summary")),
+                heading = md_text(&request),
+                rationale = payload(&format!("d{n}.body.rationale")),
+            ),
+        );
+    }
+    t
+}
+
+#[test]
+fn hostile_pages_run_no_script_in_a_real_browser() {
+    let s = hostile_site("hostile-browser");
+    let o = run(s.path(), &["build"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The payloads did reach the pages, as inert text.
+    let pages = walk(&s.path().join("public"));
+    let det = pages
+        .iter()
+        .find(|p| p.to_string_lossy().contains("CM14-0000001"))
+        .expect("the hostile determination's page");
+    let html = std::fs::read_to_string(det).unwrap();
+    for id in [
+        "d1.jurisdiction",
+        "d1.reviewer.specialty",
+        "d1.items.request",
+        "config.title",
+    ] {
+        assert!(html.contains(id), "{id} is not on the page at all");
+    }
+    for p in &pages {
+        let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).to_string();
+        assert!(
+            !text.contains("TPLEVAL") && !text.contains("TPLLOOP"),
+            "{}: template syntax from the content was evaluated",
+            p.display()
+        );
+    }
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let out = node()
+        .arg(repo().join("tests/browser/hostile.mjs"))
+        .arg(&chromium)
+        .arg(s.path().join("public"))
+        .output()
+        .expect("running node (install nodejs, or set CASEBOOK_SKIP_BROWSER=1)");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{report}");
+    assert!(out.status.success(), "browser test failed:\n{report}");
+}

@@ -4,7 +4,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -567,27 +566,12 @@ fn drafts_are_served_only_with_the_flag() {
 
 #[test]
 fn an_edit_shows_up_in_a_real_browser_without_a_manual_reload() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if std::env::var_os("CASEBOOK_SKIP_BROWSER").is_some_and(|v| v == "1") {
-        eprintln!("skipped: CASEBOOK_SKIP_BROWSER=1");
+    let Some(chromium) = chromium() else {
         return;
-    }
-    assert!(
-        Path::new(&chromium).exists(),
-        "{chromium} not found: install chromium (or set CHROMIUM, or CASEBOOK_SKIP_BROWSER=1)"
-    );
+    };
     let site = site("serve-browser");
     let s = serve(&site, &[]);
-    // Node 22+ has WebSocket built in; 20 needs the flag (later versions may drop it).
-    let flag = std::process::Command::new("node")
-        .args(["--experimental-websocket", "-e", "0"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let mut cmd = std::process::Command::new("node");
-    if flag {
-        cmd.arg("--experimental-websocket");
-    }
-    let out = cmd
+    let out = node()
         .arg(repo().join("tests/browser/live_reload.mjs"))
         .arg(&chromium)
         .arg(format!(

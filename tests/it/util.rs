@@ -97,3 +97,33 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The Chromium to drive in browser tests, or `None` (said aloud) when the caller opted out
+/// with `CASEBOOK_SKIP_BROWSER=1`. A missing Chromium is a failure, not a skip: .ci/run
+/// installs it.
+pub fn chromium() -> Option<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if std::env::var_os("CASEBOOK_SKIP_BROWSER").is_some_and(|v| v == "1") {
+        eprintln!("skipped: CASEBOOK_SKIP_BROWSER=1");
+        return None;
+    }
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} not found: install chromium (or set CHROMIUM, or CASEBOOK_SKIP_BROWSER=1)"
+    );
+    Some(chromium)
+}
+
+/// `node` ready to run a browser script: Node 22+ has WebSocket built in; 20 needs the
+/// flag (later versions may drop it).
+pub fn node() -> Command {
+    let flag = Command::new("node")
+        .args(["--experimental-websocket", "-e", "0"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut cmd = Command::new("node");
+    if flag {
+        cmd.arg("--experimental-websocket");
+    }
+    cmd
+}
