@@ -389,25 +389,9 @@ impl Watcher {
             first = false;
             match r {
                 Ok(events) => {
-                    // Reads (the build's own, an editor opening a file) change nothing; without
-                    // this filter every build would trigger the next.
-                    for ev in events
-                        .iter()
-                        .filter(|e| !e.kind.is_access() && !e.kind.is_other())
-                    {
-                        // A folder's own time stamps move whenever an entry changes (and
-                        // with every build at the root); the entries are reported anyway.
-                        let folder_touched = matches!(
-                            ev.kind,
-                            notify::EventKind::Modify(notify::event::ModifyKind::Metadata(_))
-                        ) && ev.paths.iter().all(|p| p.is_dir());
-                        if folder_touched {
-                            continue;
-                        }
-                        for p in &ev.paths {
-                            if !self.is_excluded(p) {
-                                paths.insert(p.clone());
-                            }
+                    for p in changed_paths(&self.root, events.iter().map(|e| &e.event)) {
+                        if !self.is_excluded(&p) {
+                            paths.insert(p);
                         }
                     }
                 }
@@ -421,7 +405,7 @@ impl Watcher {
         // A new top-level folder (say `static/` created) is followed from now on.
         if paths
             .iter()
-            .any(|p| p.parent() == Some(self.root.as_path()))
+            .any(|p| p == &self.root || p.parent() == Some(self.root.as_path()))
             && let Err(e) = self.follow_new_folders()
         {
             eprintln!("warning: {e:#}");
@@ -430,9 +414,58 @@ impl Watcher {
     }
 }
 
+/// The paths a batch of watcher events says changed. Reads (the build's own, an editor
+/// opening a file) change nothing; without this filter every build would trigger the next.
+/// An event that asks for a rescan (the kernel's event queue overflowed, as in a burst of
+/// thousands of changes) stands for every file: it yields `root`, which is a full rebuild.
+fn changed_paths<'a>(
+    root: &Path,
+    events: impl IntoIterator<Item = &'a notify::Event>,
+) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for ev in events {
+        if ev.need_rescan() {
+            out.push(root.to_path_buf());
+            continue;
+        }
+        if ev.kind.is_access() || ev.kind.is_other() {
+            continue;
+        }
+        // A folder's own time stamps move whenever an entry changes (and with every build
+        // at the root); the entries are reported anyway.
+        let folder_touched = matches!(
+            ev.kind,
+            notify::EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+        ) && ev.paths.iter().all(|p| p.is_dir());
+        if !folder_touched {
+            out.extend(ev.paths.iter().cloned());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rescan_is_a_full_rebuild() {
+        // Regression: the overflow event (kind Other, flag Rescan) was dropped with the
+        // other `Other` events, so changes lost in the overflow were never rebuilt.
+        use notify::event::{EventKind, Flag};
+        let root = Path::new("/site");
+        let rescan = notify::Event::new(EventKind::Other).set_flag(Flag::Rescan);
+        let other = notify::Event::new(EventKind::Other).add_path(root.join("x.md"));
+        let paths = changed_paths(root, [&rescan, &other]);
+        assert_eq!(paths, vec![root.to_path_buf()]);
+        assert_eq!(classify(root, &paths), Change::Full);
+        let write = notify::Event::new(EventKind::Modify(notify::event::ModifyKind::Any))
+            .add_path(root.join("content/determinations/a.md"));
+        assert_eq!(
+            classify(root, &changed_paths(root, [&write])),
+            Change::Determinations(vec![PathBuf::from("content/determinations/a.md")])
+        );
+    }
 
     fn c(paths: &[&str]) -> Change {
         let root = Path::new("/site");

@@ -95,6 +95,11 @@ pub fn watch_loop(
         if change == Change::None {
             continue;
         }
+        // Said before a long rebuild starts, so nobody waits in silence (and tests can act
+        // while one runs).
+        if !common.quiet {
+            eprintln!("rebuilding ({})", change.describe());
+        }
         let outcome = rebuild(opts, &change);
         print_outcome(&outcome, Some(&change), opts, common);
         after(&outcome);

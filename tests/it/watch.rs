@@ -28,6 +28,8 @@ pub struct Running {
     lines: Receiver<String>,
     /// Every line read so far, for failure messages.
     pub seen: Vec<String>,
+    /// How long one expected line may take.
+    deadline: Duration,
 }
 
 impl Running {
@@ -56,13 +58,20 @@ impl Running {
             child,
             lines: rx,
             seen: Vec::new(),
+            deadline: DEADLINE,
         }
+    }
+
+    /// Waits up to `d` for each expected line (builds of big sites on a busy machine).
+    pub fn patient(mut self, d: Duration) -> Running {
+        self.deadline = d;
+        self
     }
 
     /// Waits for the next line satisfying `pred` and returns it, with the lines that came
     /// before it (since the last call). Panics with everything seen on timeout or exit.
     pub fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> (String, Vec<String>) {
-        let end = Instant::now() + DEADLINE;
+        let end = Instant::now() + self.deadline;
         let mut before = Vec::new();
         loop {
             let left = end.saturating_duration_since(Instant::now());
@@ -98,6 +107,31 @@ impl Running {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// The lines already written and not read yet (does not wait).
+    pub fn pending(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line.clone());
+            out.push(line);
+        }
+        out
+    }
+
+    /// The next line, if one comes before `until`.
+    pub fn line_before(&mut self, until: Instant) -> Option<String> {
+        let left = until.saturating_duration_since(Instant::now());
+        match self.lines.recv_timeout(left) {
+            Ok(line) => {
+                self.seen.push(line.clone());
+                Some(line)
+            }
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("casebook exited; stderr:\n{}", self.seen.join("\n"))
+            }
+        }
+    }
+
     /// Waits for the next build line ("built …", "rebuilt …", "… failed …").
     pub fn next_build(&mut self) -> (String, Vec<String>) {
         self.wait_for("a build", |l| {
@@ -126,7 +160,11 @@ pub fn edit(site: &TempDir, rel: &str, from: &str, to: &str) {
 const OLD: &str = "is not medically necessary.";
 
 fn started(site: &TempDir, args: &[&str]) -> Running {
-    let mut w = Running::start(site.path(), args);
+    started_within(site, args, DEADLINE)
+}
+
+fn started_within(site: &TempDir, args: &[&str], deadline: Duration) -> Running {
+    let mut w = Running::start(site.path(), args).patient(deadline);
     let (line, _) = w.next_build();
     assert!(
         line.starts_with("built in"),
@@ -401,5 +439,193 @@ fn incremental_rebuilds_are_byte_identical_to_a_full_build() {
     assert_eq!(
         tree(&site.path().join("public")),
         tree(&site.path().join("full"))
+    );
+}
+
+/// A site of `n` determinations (the fixture's, renumbered) under `folder`.
+fn many(name: &str, n: usize, folder: &str) -> TempDir {
+    let site = site(name);
+    let text = site.read(DET);
+    for i in 1..n {
+        let case = format!("CM14-{}", 1_000_000 + i);
+        site.write(
+            &format!("content/determinations/{folder}/{case}.md"),
+            &text.replacen("CM14-0123456", &case, 1),
+        );
+    }
+    std::fs::create_dir_all(site.path().join("static")).unwrap();
+    site
+}
+
+/// Waits until the watch has settled after the changes made so far, then checks that its
+/// output is byte for byte what a clean `casebook build` of the same sources writes.
+///
+/// Settled means: (1) a rebuild that started after the last change has finished: a static
+/// sentinel file written now shows up in the output with this round's text (a build reads
+/// every source afresh); and (2) no change is left to process: the debouncer delivers an
+/// event `DEBOUNCE` (100 ms) after it happened and the loop starts a rebuild for it at
+/// once, so once a second has passed since the sentinel with no rebuild starting, none
+/// will.
+fn settles_to_a_clean_build(w: &mut Running, site: &TempDir, round: usize) {
+    let text = format!("sentinel {round}\n");
+    let written = Instant::now();
+    site.write("static/sentinel.txt", &text);
+    let out = site.path().join("public/sentinel.txt");
+    let mut last = loop {
+        let (line, _) = w.next_build();
+        if std::fs::read_to_string(&out).is_ok_and(|t| t == text) {
+            break line;
+        }
+    };
+    loop {
+        let quiet =
+            (written + Duration::from_secs(1)).max(Instant::now() + Duration::from_millis(300));
+        match w.line_before(quiet) {
+            None => break,
+            Some(l) if l.starts_with("rebuilding (") => last = w.next_build().0,
+            Some(_) => {}
+        }
+    }
+    assert!(
+        last.starts_with("rebuilt in"),
+        "round {round}: the last build: {last}\n{}",
+        w.seen.join("\n")
+    );
+    let clean = TempDir::new("watch-clean");
+    let out = clean.path().join("public");
+    let o = run(site.path(), &["build", "--output", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (got, want) = (tree(&site.path().join("public")), tree(&out));
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&got), names(&want), "round {round}: different files");
+    for ((name, a), (_, b)) in got.iter().zip(&want) {
+        assert!(a == b, "round {round}: {name} differs from a clean build");
+    }
+}
+
+#[test]
+fn a_burst_of_a_thousand_changed_files_settles_to_a_clean_build() {
+    let site = many("watch-burst", 1000, "2014");
+    // A build of 1,000 takes 10 s in a debug build, much more on a busy machine.
+    let mut w = started_within(&site, &["watch"], Duration::from_secs(300));
+    // Every file rewritten at once (a checkout, a reformat): a comment in all of them,
+    // the rationale of every tenth, and one of them broken and fixed again.
+    let started = Instant::now();
+    for (i, f) in walk(&site.path().join("content/determinations"))
+        .into_iter()
+        .enumerate()
+    {
+        let mut text = std::fs::read_to_string(&f).unwrap();
+        text = text.replacen("---\n", "---\n# touched by the burst\n", 1);
+        if i % 10 == 0 {
+            text = text.replacen(OLD, &format!("is not medically necessary (burst {i})."), 1);
+        }
+        std::fs::write(&f, text).unwrap();
+    }
+    edit(&site, DET, "    decision: upheld ", "    decision: maybe ");
+    edit(&site, DET, "    decision: maybe ", "    decision: upheld ");
+    eprintln!("burst written in {:?}", started.elapsed());
+    settles_to_a_clean_build(&mut w, &site, 1);
+    let changed = walk(&site.path().join("public/determinations"))
+        .iter()
+        .filter(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .contains("is not medically necessary (burst ")
+        })
+        .count();
+    assert_eq!(changed, 100);
+}
+
+#[test]
+fn files_deleted_and_recreated_during_a_rebuild_settle_to_a_clean_build() {
+    let site = many("watch-churn", 100, "2014");
+    let dir = site.path().join("content/determinations/2014");
+    let det = site.read(DET);
+    let mut w = started(&site, &["watch"]);
+    for round in 1..=2 {
+        site.write(
+            DET,
+            &det.replacen(
+                OLD,
+                &format!("is not medically necessary (round {round})."),
+                1,
+            ),
+        );
+        // Once the rebuild has started, and while it runs: delete 30 files, recreate 20
+        // of them with other text and two under other names, and delete and recreate
+        // one file over and over.
+        w.wait_for("a rebuild to start", |l| l.starts_with("rebuilding ("));
+        for i in 1..=30 {
+            let f = dir.join(format!("CM14-{}.md", 1_000_010 + (round - 1) * 40 + i));
+            let text = std::fs::read_to_string(&f).unwrap();
+            std::fs::remove_file(&f).unwrap();
+            if i <= 20 {
+                std::fs::write(
+                    &f,
+                    text.replacen(OLD, &format!("recreated in round {round}."), 1),
+                )
+                .unwrap();
+            } else if i <= 22 {
+                std::fs::write(dir.join(format!("renamed-{round}-{i}.md")), text).unwrap();
+            }
+        }
+        let f = dir.join("CM14-1000001.md");
+        let text = std::fs::read_to_string(&f).unwrap();
+        for k in 0..20 {
+            std::fs::remove_file(&f).unwrap();
+            std::fs::write(&f, text.replacen(OLD, &format!("flicker {round}.{k}."), 1)).unwrap();
+        }
+        let finished = w.pending();
+        assert!(
+            !finished
+                .iter()
+                .any(|l| l.starts_with("rebuilt in") || l.starts_with("rebuild failed")),
+            "the rebuild finished before the churn did (make the site bigger): {finished:#?}"
+        );
+        settles_to_a_clean_build(&mut w, &site, round);
+    }
+}
+
+#[test]
+fn a_renamed_content_folder_settles_to_a_clean_build() {
+    let site = many("watch-rename", 60, "batch-a");
+    let dets = site.path().join("content/determinations");
+    let mut w = started(&site, &["watch"]);
+    std::fs::rename(dets.join("batch-a"), dets.join("batch-b")).unwrap();
+    settles_to_a_clean_build(&mut w, &site, 1);
+    // The renamed folder is watched under its new name.
+    edit(
+        &site,
+        "content/determinations/batch-b/CM14-1000050.md",
+        OLD,
+        "is not medically necessary (after the rename).",
+    );
+    let (line, _) = w.next_build();
+    assert!(
+        line.contains("(determinations: content/determinations/batch-b/CM14-1000050.md)"),
+        "{line}"
+    );
+    assert!(
+        site.read("public/determinations/CM14-1000050/index.html")
+            .contains("(after the rename)")
+    );
+    // Out of the content folder (its determinations go), and back under another name,
+    // nested one level deeper.
+    std::fs::create_dir_all(site.path().join("attic")).unwrap();
+    std::fs::rename(dets.join("batch-b"), site.path().join("attic/batch-b")).unwrap();
+    settles_to_a_clean_build(&mut w, &site, 2);
+    assert!(
+        !site
+            .path()
+            .join("public/determinations/CM14-1000050")
+            .exists()
+    );
+    std::fs::create_dir_all(dets.join("2014")).unwrap();
+    std::fs::rename(site.path().join("attic/batch-b"), dets.join("2014/batch-c")).unwrap();
+    settles_to_a_clean_build(&mut w, &site, 3);
+    assert!(
+        site.read("public/determinations/CM14-1000050/index.html")
+            .contains("(after the rename)")
     );
 }
