@@ -191,7 +191,11 @@ impl Ctx {
             let close = !req.keep_alive() || req.has_body;
             match self.handle(&req) {
                 Reply::Events => return self.live.stream(out),
-                Reply::Send(resp) => {
+                Reply::Send(mut resp) => {
+                    // HTTP/1.0 closes by default: say that this connection stays.
+                    if req.version == http::Version::Http10 && !close {
+                        resp = resp.with("Connection", "keep-alive");
+                    }
                     if http::write_response(&mut out, resp, head, close).is_err() {
                         return;
                     }

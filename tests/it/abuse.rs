@@ -352,3 +352,96 @@ fn a_connection_flood_is_refused_then_forgotten() {
         "resident memory grew from {before} KiB to {during} KiB under the flood"
     );
 }
+
+/// Reads one response (head and a Content-Length body, none for HEAD) from a kept-alive
+/// connection.
+fn read_one(r: &mut std::io::BufReader<TcpStream>, head_request: bool) -> (String, Vec<u8>) {
+    use std::io::BufRead;
+    let mut head = String::new();
+    loop {
+        let mut l = String::new();
+        assert!(r.read_line(&mut l).unwrap() > 0, "closed after {head:?}");
+        if l == "\r\n" {
+            break;
+        }
+        head.push_str(&l);
+    }
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; if head_request { 0 } else { len }];
+    r.read_exact(&mut body).unwrap();
+    (head, body)
+}
+
+#[test]
+fn pipelined_and_kept_alive_requests_are_answered_in_order() {
+    let site = site("abuse-keepalive");
+    let s = serve(&site, &[]);
+    let c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut w = c.try_clone().unwrap();
+    let mut r = std::io::BufReader::new(c);
+    // Three requests in one write; then a bad one closes the connection after its answer.
+    w.write_all(
+        b"GET /style.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n\
+          HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n\
+          GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n\
+          GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\nabc\
+          GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    )
+    .unwrap();
+    let (h, body) = read_one(&mut r, false);
+    assert!(
+        h.starts_with("HTTP/1.1 200") && h.contains("text/css"),
+        "{h}"
+    );
+    assert_eq!(
+        body,
+        std::fs::read(site.path().join(".casebook/serve-public/style.css")).unwrap()
+    );
+    let (h, _) = read_one(&mut r, true);
+    assert!(
+        h.starts_with("HTTP/1.1 200") && h.contains("text/html"),
+        "{h}"
+    );
+    let (h, _) = read_one(&mut r, false);
+    assert!(h.starts_with("HTTP/1.1 404"), "{h}");
+    let (h, _) = read_one(&mut r, false);
+    assert!(
+        h.starts_with("HTTP/1.1 413") && h.contains("Connection: close"),
+        "{h}"
+    );
+    let mut rest = Vec::new();
+    r.read_to_end(&mut rest).unwrap();
+    assert!(
+        rest.is_empty(),
+        "answered after a body it did not read: {:?}",
+        String::from_utf8_lossy(&rest)
+    );
+    // HTTP/1.0 keeps the connection only when asked, and says so.
+    let c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut w = c.try_clone().unwrap();
+    let mut r = std::io::BufReader::new(c);
+    w.write_all(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /style.css HTTP/1.0\r\n\r\n")
+        .unwrap();
+    let (h, _) = read_one(&mut r, false);
+    assert!(
+        h.starts_with("HTTP/1.1 200") && h.contains("Connection: keep-alive"),
+        "{h}"
+    );
+    let (h, _) = read_one(&mut r, false);
+    assert!(
+        h.starts_with("HTTP/1.1 200") && h.contains("Connection: close"),
+        "{h}"
+    );
+    let mut rest = Vec::new();
+    r.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty());
+}
