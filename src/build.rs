@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content;
-use crate::deid::{LeakGate, Policy};
+use crate::deid::LeakGate;
 use crate::diag::{self, Diagnostic};
 use crate::model::{Date, Determination, Status};
 use crate::output::Staging;
@@ -240,7 +240,10 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     };
     let renderer = Renderer::new(&opts.root, config, site)?;
     renderer.check(crate::archive::TEMPLATES)?;
-    let staging = Staging::new(&opts.output)?.background_cleanup(opts.cache.is_some());
+    let gate = leak_gate(&checked.determinations, opts.cache.clone());
+    let staging = Staging::new(&opts.output)?
+        .background_cleanup(opts.cache.is_some())
+        .inspect_with(gate);
     let t = timings.add("prepare", t);
     crate::archive::render_determinations(
         &renderer,
@@ -256,12 +259,8 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     let t = timings.add("search", t);
     crate::archive::copy_static(&opts.root, config, &staging)?;
     let t = timings.add("static", t);
-    let leaks = leak_gate(
-        &checked.determinations,
-        &config.deidentify,
-        &staging,
-        opts.cache.as_deref(),
-    )?;
+    // Files written by `Staging::write` were scanned then; this covers the rest.
+    let leaks = staging.inspect_rest()?;
     timings.add("leak gate", t);
     if !leaks.is_empty() {
         return Ok(Err(BuildError::Leak(leaks)));
@@ -295,22 +294,20 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     )))
 }
 
-/// Scans every file in the staging folder for every declared identifier of every
-/// determination built and for the high-precision detectors. Returns masked report lines.
-/// With a cache (watch, serve), a file whose bytes a gate with the same identifiers found
-/// clean before is not scanned again.
+/// The leak gate: an inspector for [`Staging`] that scans every output file for every
+/// declared identifier of every determination built and for the high-precision
+/// detectors, returning masked report lines. With a cache (watch, serve), a file whose
+/// bytes a gate with the same identifiers found clean before is not scanned again.
 pub fn leak_gate(
     dets: &[Determination],
-    _policy: &Policy,
-    staging: &Staging,
-    cache: Option<&crate::cache::Cache>,
-) -> Result<Vec<String>> {
+    cache: Option<std::sync::Arc<crate::cache::Cache>>,
+) -> crate::output::Inspector {
     let entries: Vec<_> = dets
         .iter()
         .map(|d| (d.case_number.clone(), d.identifiers.clone()))
         .collect();
     let gate = LeakGate::new(&entries);
-    let gate_key = cache.map(|_| {
+    let gate_key = cache.as_ref().map(|_| {
         let mut h = blake3::Hasher::new();
         for (case, d) in &entries {
             h.update(case.as_bytes());
@@ -328,53 +325,32 @@ pub fn leak_gate(
         }
         *h.finalize().as_bytes()
     });
-    let mut files = Vec::new();
-    for e in walkdir::WalkDir::new(&staging.dir).sort_by_file_name() {
-        let e = e.context("walking the staging folder")?;
-        if e.file_type().is_file() {
-            files.push(e.path().to_path_buf());
+    drop(entries);
+    Box::new(move |rel: &str, bytes: &[u8]| {
+        let memo = gate_key.map(|g| crate::cache::key(&[&g, bytes]));
+        if let (Some(c), Some(k)) = (&cache, &memo)
+            && c.scanned_clean(k)
+        {
+            return Vec::new();
         }
-    }
-    let mut hits: Vec<String> = files
-        .par_iter()
-        .map(|p| -> Result<Vec<String>> {
-            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-            let memo = gate_key.map(|g| crate::cache::key(&[&g, &bytes]));
-            if let (Some(c), Some(k)) = (cache, &memo)
-                && c.scanned_clean(k)
-            {
-                return Ok(Vec::new());
-            }
-            let text = String::from_utf8_lossy(&bytes);
-            let rel = p
-                .strip_prefix(&staging.dir)
-                .unwrap_or(p)
-                .display()
-                .to_string();
-            let found: Vec<String> = gate
-                .scan(&text)
-                .into_iter()
-                .map(|l| {
-                    format!(
-                        "{rel}: {} identifier `{}`{}",
-                        l.category.label(),
-                        l.masked,
-                        l.case_number
-                            .map(|c| format!(" declared by {c}"))
-                            .unwrap_or_else(|| " (pattern)".into())
-                    )
-                })
-                .collect();
-            if let (Some(c), Some(k), true) = (cache, memo, found.is_empty()) {
-                c.set_scanned_clean(k);
-            }
-            Ok(found)
-        })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    hits.sort();
-    hits.dedup();
-    Ok(hits)
+        let text = String::from_utf8_lossy(bytes);
+        let found: Vec<String> = gate
+            .scan(&text)
+            .into_iter()
+            .map(|l| {
+                format!(
+                    "{rel}: {} identifier `{}`{}",
+                    l.category.label(),
+                    l.masked,
+                    l.case_number
+                        .map(|c| format!(" declared by {c}"))
+                        .unwrap_or_else(|| " (pattern)".into())
+                )
+            })
+            .collect();
+        if let (Some(c), Some(k), true) = (&cache, memo, found.is_empty()) {
+            c.set_scanned_clean(k);
+        }
+        found
+    })
 }

@@ -11,6 +11,10 @@ use anyhow::{Context, Result, bail};
 pub const MARKER: &str = ".casebook-output";
 const MARKER_TEXT: &str = "This folder is written by casebook; it is replaced on every build.\n";
 
+/// A check run on the bytes of every file written (the leak gate): returns report
+/// lines, empty when the file is clean.
+pub type Inspector = Box<dyn Fn(&str, &[u8]) -> Vec<String> + Send + Sync>;
+
 /// A folder being filled by a build.
 pub struct Staging {
     pub dir: PathBuf,
@@ -19,6 +23,9 @@ pub struct Staging {
     bytes: AtomicU64,
     committed: bool,
     background: bool,
+    inspector: Option<Inspector>,
+    /// Files the inspector has seen, and what it reported.
+    inspected: std::sync::Mutex<(std::collections::HashSet<String>, Vec<String>)>,
 }
 
 /// Why the target cannot be replaced.
@@ -111,7 +118,60 @@ impl Staging {
             bytes: AtomicU64::new(0),
             committed: false,
             background: false,
+            inspector: None,
+            inspected: Default::default(),
         })
+    }
+
+    /// Runs `inspect` on every file as it is written (its bytes are in memory then);
+    /// [`Staging::inspect_rest`] covers files written by other means.
+    pub fn inspect_with(mut self, inspect: Inspector) -> Self {
+        self.inspector = Some(inspect);
+        self
+    }
+
+    fn inspect(&self, rel: &str, bytes: &[u8]) {
+        if let Some(f) = &self.inspector {
+            let found = f(rel, bytes);
+            let mut g = self.inspected.lock().expect("inspection lock");
+            g.0.insert(rel.to_string());
+            g.1.extend(found);
+        }
+    }
+
+    /// Inspects every file of the staging folder not inspected while written, and
+    /// returns everything the inspector reported, sorted, without repeats.
+    pub fn inspect_rest(&self) -> Result<Vec<String>> {
+        use rayon::prelude::*;
+        if self.inspector.is_none() {
+            return Ok(Vec::new());
+        }
+        let seen = std::mem::take(&mut self.inspected.lock().expect("inspection lock").0);
+        let mut rest = Vec::new();
+        for e in walkdir::WalkDir::new(&self.dir).sort_by_file_name() {
+            let e = e.context("walking the staging folder")?;
+            if e.file_type().is_file() {
+                let rel = e
+                    .path()
+                    .strip_prefix(&self.dir)
+                    .unwrap_or(e.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if !seen.contains(&rel) {
+                    rest.push((rel, e.path().to_path_buf()));
+                }
+            }
+        }
+        rest.par_iter().try_for_each(|(rel, p)| -> Result<()> {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            self.inspect(rel, &bytes);
+            Ok(())
+        })?;
+        let mut g = self.inspected.lock().expect("inspection lock");
+        let mut found = std::mem::take(&mut g.1);
+        found.sort();
+        found.dedup();
+        Ok(found)
     }
 
     /// Writes a site file (`rel` uses `/`; folders are created).
@@ -128,6 +188,7 @@ impl Staging {
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
         }
+        self.inspect(rel, bytes);
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
