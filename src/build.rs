@@ -48,8 +48,8 @@ impl Timings {
 pub struct Checked {
     pub config: Config,
     pub packs: Packs,
-    pub determinations: Vec<Determination>,
-    pub published: Vec<PublicDetermination>,
+    pub determinations: Vec<std::sync::Arc<Determination>>,
+    pub published: Vec<std::sync::Arc<PublicDetermination>>,
     pub diagnostics: Vec<Diagnostic>,
     pub files: usize,
     /// A file could not be read (exit 2 rather than 1).
@@ -165,9 +165,7 @@ pub fn check_with(
         match r {
             Ok(p) => {
                 diags.extend(p.diagnostics);
-                let mut public = p.public;
-                public.key = d.origin.key;
-                published.push(public);
+                published.push(p.public);
             }
             Err(e) => diags.push(Diagnostic::error(
                 "CB070",
@@ -206,6 +204,9 @@ pub struct Built {
     pub files: usize,
     pub bytes: u64,
     pub timings: Timings,
+    /// An in-place build wrote the pages only: [`finish`] writes the aggregates, with
+    /// this gate.
+    pub deferred: Option<crate::output::Inspector>,
 }
 
 /// Why a build did not publish.
@@ -241,9 +242,26 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     let renderer = Renderer::new(&opts.root, config, site)?;
     renderer.check(crate::archive::TEMPLATES)?;
     let gate = leak_gate(&checked.determinations, opts.cache.clone());
-    let staging = Staging::new(&opts.output)?
-        .background_cleanup(opts.cache.is_some())
-        .inspect_with(gate);
+    // watch and serve update their last committed output in place, pages first; the
+    // aggregates follow in `finish`.
+    let previous = opts.cache.as_ref().and_then(|c| {
+        c.output
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .filter(|w| w.dir == opts.output && w.dir.join(crate::output::MARKER).is_file())
+    });
+    let deferred = previous.is_some();
+    let staging = match previous {
+        Some(w) => Staging::in_place(w, crate::archive::is_aggregate)?,
+        None => Staging::new(&opts.output)?.background_cleanup(opts.cache.is_some()),
+    }
+    .inspect_with(gate.clone());
+    let staging = if opts.cache.is_some() {
+        staging.record_hashes()
+    } else {
+        staging
+    };
     let t = timings.add("prepare", t);
     crate::archive::render_determinations(
         &renderer,
@@ -253,10 +271,12 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         opts.cache.as_deref(),
     )?;
     let t = timings.add("render", t);
-    crate::archive::render_archive(&renderer, &checked, &staging)?;
+    crate::archive::render_archive(&renderer, &checked, &staging, opts.cache.as_deref())?;
     let t = timings.add("archive", t);
-    crate::archive::write_search(&checked, &staging)?;
-    let t = timings.add("search", t);
+    if !deferred {
+        crate::archive::write_aggregates(&checked, &staging)?;
+    }
+    let t = timings.add("search and exports", t);
     crate::archive::copy_static(&opts.root, config, &staging)?;
     let t = timings.add("static", t);
     // Files written by `Staging::write` were scanned then; this covers the rest.
@@ -268,17 +288,9 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     let files = staging.files();
     let bytes = staging.bytes();
     let t = Instant::now();
-    staging.commit()?;
+    commit(staging, opts)?;
     timings.add("swap", t);
-    // Stage timings of every build, for profiling watch and serve rebuilds.
-    if std::env::var_os("CASEBOOK_TIMINGS").is_some() {
-        let parts: Vec<String> = timings
-            .stages
-            .iter()
-            .map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0))
-            .collect();
-        eprintln!("timings: {}", parts.join(", "));
-    }
+    print_timings(&timings);
     if let Some(c) = &opts.cache {
         c.sweep();
     }
@@ -289,9 +301,60 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
             files,
             bytes,
             timings,
+            deferred: deferred.then_some(gate),
         },
         checked,
     )))
+}
+
+/// Commits `staging`, keeping what it wrote for the next in-place build (watch, serve).
+fn commit(staging: Staging, opts: &Options) -> Result<()> {
+    let Some(cache) = &opts.cache else {
+        staging.commit()?;
+        return Ok(());
+    };
+    // Until this commit completes, the next build starts afresh.
+    *cache.output.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    let written = staging.commit()?;
+    *cache.output.lock().unwrap_or_else(|e| e.into_inner()) = Some(written);
+    Ok(())
+}
+
+/// Stage timings of every build, for profiling watch and serve rebuilds.
+fn print_timings(timings: &Timings) {
+    if std::env::var_os("CASEBOOK_TIMINGS").is_some() {
+        let parts: Vec<String> = timings
+            .stages
+            .iter()
+            .map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0))
+            .collect();
+        eprintln!("timings: {}", parts.join(", "));
+    }
+}
+
+/// The second half of an in-place build (`Built::deferred`): the open-data exports and
+/// the search index, which every determination feeds. Until it has run, they describe
+/// the previous build. Returns the gate's report lines when it refused them (the previous
+/// versions are kept).
+pub fn finish(
+    opts: &Options,
+    checked: &Checked,
+    gate: crate::output::Inspector,
+) -> Result<Vec<String>> {
+    let previous = opts
+        .cache
+        .as_ref()
+        .and_then(|c| c.output.lock().unwrap_or_else(|e| e.into_inner()).clone())
+        .context("no committed output to update")?;
+    let staging =
+        Staging::in_place(previous, |rel| !crate::archive::is_aggregate(rel))?.inspect_with(gate);
+    crate::archive::write_aggregates(checked, &staging)?;
+    let leaks = staging.inspect_rest()?;
+    if !leaks.is_empty() {
+        return Ok(leaks);
+    }
+    commit(staging, opts)?;
+    Ok(Vec::new())
 }
 
 /// The leak gate: an inspector for [`Staging`] that scans every output file for every
@@ -299,24 +362,20 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
 /// detectors, returning masked report lines. With a cache (watch, serve), a file whose
 /// bytes a gate with the same identifiers found clean before is not scanned again.
 pub fn leak_gate(
-    dets: &[Determination],
+    dets: &[std::sync::Arc<Determination>],
     cache: Option<std::sync::Arc<crate::cache::Cache>>,
 ) -> crate::output::Inspector {
-    let entries: Vec<_> = dets
-        .iter()
-        .map(|d| (d.case_number.clone(), d.identifiers.clone()))
-        .collect();
-    let gate = LeakGate::new(&entries);
     let gate_key = cache.as_ref().map(|_| {
         let mut h = blake3::Hasher::new();
-        for (case, d) in &entries {
-            h.update(case.as_bytes());
-            for s in d
+        for d in dets {
+            h.update(d.case_number.as_bytes());
+            let i = &d.identifiers;
+            for s in i
                 .names
                 .iter()
-                .chain(&d.numbers)
-                .chain(&d.addresses)
-                .chain(&d.other)
+                .chain(&i.numbers)
+                .chain(&i.addresses)
+                .chain(&i.other)
             {
                 h.update(&(s.len() as u64).to_le_bytes());
                 h.update(s.as_bytes());
@@ -325,32 +384,48 @@ pub fn leak_gate(
         }
         *h.finalize().as_bytes()
     });
+    if let (Some(c), Some(k)) = (&cache, &gate_key)
+        && let Some(g) = c.gate(k)
+    {
+        return g;
+    }
+    let entries: Vec<_> = dets
+        .iter()
+        .map(|d| (d.case_number.clone(), d.identifiers.clone()))
+        .collect();
+    let gate = LeakGate::new(&entries);
     drop(entries);
-    Box::new(move |rel: &str, bytes: &[u8]| {
-        let memo = gate_key.map(|g| crate::cache::key(&[&g, bytes]));
-        if let (Some(c), Some(k)) = (&cache, &memo)
-            && c.scanned_clean(k)
-        {
-            return Vec::new();
-        }
-        let text = String::from_utf8_lossy(bytes);
-        let found: Vec<String> = gate
-            .scan(&text)
-            .into_iter()
-            .map(|l| {
-                format!(
-                    "{rel}: {} identifier `{}`{}",
-                    l.category.label(),
-                    l.masked,
-                    l.case_number
-                        .map(|c| format!(" declared by {c}"))
-                        .unwrap_or_else(|| " (pattern)".into())
-                )
-            })
-            .collect();
-        if let (Some(c), Some(k), true) = (&cache, memo, found.is_empty()) {
-            c.set_scanned_clean(k);
-        }
-        found
-    })
+    let memo_cache = cache.clone();
+    let inspector: crate::output::Inspector =
+        std::sync::Arc::new(move |rel: &str, bytes: &[u8], hash: Option<&[u8; 32]>| {
+            let memo = gate_key.zip(hash).map(|(g, h)| crate::cache::key(&[&g, h]));
+            if let (Some(c), Some(k)) = (&memo_cache, &memo)
+                && c.scanned_clean(k)
+            {
+                return Vec::new();
+            }
+            let text = String::from_utf8_lossy(bytes);
+            let found: Vec<String> = gate
+                .scan(&text)
+                .into_iter()
+                .map(|l| {
+                    format!(
+                        "{rel}: {} identifier `{}`{}",
+                        l.category.label(),
+                        l.masked,
+                        l.case_number
+                            .map(|c| format!(" declared by {c}"))
+                            .unwrap_or_else(|| " (pattern)".into())
+                    )
+                })
+                .collect();
+            if let (Some(c), Some(k), true) = (&memo_cache, memo, found.is_empty()) {
+                c.set_scanned_clean(k);
+            }
+            found
+        });
+    if let (Some(c), Some(k)) = (&cache, gate_key) {
+        c.set_gate(k, inspector.clone());
+    }
+    inspector
 }

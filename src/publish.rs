@@ -183,7 +183,8 @@ impl Scrubber<'_> {
 /// The result of de-identifying one determination.
 #[derive(Clone)]
 pub struct Published {
-    pub public: PublicDetermination,
+    /// Shared: `watch` and `serve` keep it between rebuilds.
+    pub public: std::sync::Arc<PublicDetermination>,
     /// Warnings about undeclared identifiers (CB070), with masked forms only.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -276,7 +277,7 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
         .collect();
     let keep = matches!(policy.dates, DatePolicy::Keep);
     Ok(Published {
-        public: PublicDetermination {
+        public: std::sync::Arc::new(PublicDetermination {
             path: format!("determinations/{}/", d.case_number),
             case_number: d.case_number.clone(),
             title,
@@ -309,7 +310,7 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
                 d.case_number.clone(),
             ),
             key: d.origin.key,
-        },
+        }),
         diagnostics,
     })
 }
