@@ -378,18 +378,46 @@ fn incremental_rebuilds_are_byte_identical_to_a_full_build() {
     let second = site.read(DET).replace("CM14-0123456", "CM14-0123457");
     site.write("content/determinations/CM14-0123457.md", &second);
     let mut w = started(&site, &["watch"]);
+    let mut n = 0;
+    let mut same_as_full_build = |w: &mut Running, what: &str| {
+        // The pages first, then the search index and the exports.
+        let (line, _) = w.next_build();
+        assert!(line.starts_with("rebuilt in"), "{what}: {line}");
+        w.wait_for("the search index and exports", |l| {
+            l.starts_with("updated the search index and exports")
+        });
+        n += 1;
+        let full = format!("full-{n}");
+        let o = run(site.path(), &["build", "--output", &full]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(
+            tree(&site.path().join("public")),
+            tree(&site.path().join(&full)),
+            "after {what}"
+        );
+    };
     edit(&site, DET, OLD, "is not medically necessary (second edit).");
-    w.next_build();
+    same_as_full_build(&mut w, "an edit");
     // A template change re-renders without re-parsing.
     site.write(
         "templates/404.html",
         "{% extends \"base.html\" %}{% block content %}<p>gone</p>{% endblock %}",
     );
-    w.next_build();
-    let o = run(site.path(), &["build", "--output", "full"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert_eq!(
-        tree(&site.path().join("public")),
-        tree(&site.path().join("full"))
-    );
+    same_as_full_build(&mut w, "a template change");
+    // A new determination, then its removal: listings, feed and search follow.
+    let third = site.read(DET).replace("CM14-0123456", "CM14-0123458");
+    site.write("content/determinations/CM14-0123458.md", &third);
+    same_as_full_build(&mut w, "a new determination");
+    std::fs::remove_file(site.path().join("content/determinations/CM14-0123457.md")).unwrap();
+    same_as_full_build(&mut w, "a removed determination");
+    // A rule pack: everything is re-checked.
+    let pack = std::fs::read_dir(site.path().join("content/guidelines"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .expect("a rule pack");
+    let text = std::fs::read_to_string(&pack).unwrap();
+    std::fs::write(&pack, format!("{text}\n# reviewed\n")).unwrap();
+    same_as_full_build(&mut w, "a rule pack change");
 }
