@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::content;
 use crate::deid::LeakGate;
 use crate::diag::{self, Diagnostic};
-use crate::model::{Date, Determination, Status};
+use crate::model::{Date, Status};
 use crate::output::Staging;
 use crate::publish::{self, PublicDetermination};
 use crate::render::{Renderer, SiteCtx};
@@ -29,6 +29,9 @@ pub struct Options {
     pub progress: bool,
     /// Memoised per-file work shared between rebuilds (watch and serve).
     pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    /// Keep de-identification results and leak-gate verdicts in the site's persistent
+    /// cache folder (`build`; see `store`).
+    pub store: bool,
 }
 
 /// Stage timings, printed by `--timings` and the benchmark.
@@ -48,7 +51,9 @@ impl Timings {
 pub struct Checked {
     pub config: Config,
     pub packs: Packs,
-    pub determinations: Vec<std::sync::Arc<Determination>>,
+    /// Every published determination's case number and declared identifiers (for the
+    /// leak gate).
+    pub identifiers: Vec<(String, crate::deid::Declared)>,
     pub published: Vec<std::sync::Arc<PublicDetermination>>,
     pub diagnostics: Vec<Diagnostic>,
     pub files: usize,
@@ -145,23 +150,29 @@ pub fn check_with(
             .cmp(&b.case_number)
             .then(a.origin.path.cmp(&b.origin.path))
     });
+    // The leak gate needs every declared identifier; the rest of each determination is
+    // dropped as soon as it is published (memory stays proportional to the output).
+    let identifiers: Vec<(String, crate::deid::Declared)> = dets
+        .iter()
+        .map(|d| (d.case_number.clone(), d.identifiers.clone()))
+        .collect();
     let results: Vec<_> = dets
-        .par_iter()
+        .into_par_iter()
         .map(|d| {
             if let Some(c) = cache
                 && let Some(p) = c.published(&d.origin.key, &packs_key)
             {
-                return (d, p.as_ref().clone());
+                return (d.origin.path.clone(), p.as_ref().clone());
             }
-            let p = publish::publish(d, &packs, &config.deidentify);
+            let p = publish::publish(&d, &packs, &config.deidentify);
             if let Some(c) = cache {
                 c.set_published(&d.origin.key, packs_key, std::sync::Arc::new(p.clone()));
             }
-            (d, p)
+            (d.origin.path.clone(), p)
         })
         .collect();
     let mut published = Vec::with_capacity(results.len());
-    for (d, r) in results {
+    for (path, r) in results {
         match r {
             Ok(p) => {
                 diags.extend(p.diagnostics);
@@ -169,7 +180,7 @@ pub fn check_with(
             }
             Err(e) => diags.push(Diagnostic::error(
                 "CB070",
-                d.origin.path.clone(),
+                path,
                 format!("cannot de-identify: {e}"),
             )),
         }
@@ -180,7 +191,7 @@ pub fn check_with(
     Ok(Checked {
         config,
         packs,
-        determinations: dets,
+        identifiers,
         published,
         diagnostics: diags,
         files: det_files + pack_files,
@@ -219,11 +230,22 @@ pub enum BuildError {
 
 /// The whole build. On any failure the previous output is left as it was.
 pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), BuildError>> {
+    // The memo for checking and the gate: the in-process cache of watch and serve, or
+    // the persistent one of `build`.
+    let store = match &opts.cache {
+        None if opts.store => {
+            let c = crate::cache::Cache::new();
+            crate::store::load(&opts.root, &c);
+            Some(c)
+        }
+        _ => None,
+    };
+    let memo = opts.cache.clone().or_else(|| store.clone());
     let checked = check_with(
         &opts.root,
         opts.base_url.as_deref(),
         opts.drafts,
-        opts.cache.as_deref(),
+        memo.as_deref(),
     )?;
     if checked.errors() > 0 || checked.io_error {
         return Ok(Err(BuildError::Content(Box::new(checked))));
@@ -241,7 +263,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     };
     let renderer = Renderer::new(&opts.root, config, site)?;
     renderer.check(crate::archive::TEMPLATES)?;
-    let gate = leak_gate(&checked.determinations, opts.cache.clone());
+    let gate = leak_gate(&checked.identifiers, memo.clone());
     // watch and serve update their last committed output in place, pages first; the
     // aggregates follow in `finish`.
     let previous = opts.cache.as_ref().and_then(|c| {
@@ -257,7 +279,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         None => Staging::new(&opts.output)?.background_cleanup(opts.cache.is_some()),
     }
     .inspect_with(gate.clone());
-    let staging = if opts.cache.is_some() {
+    let staging = if memo.is_some() {
         staging.record_hashes()
     } else {
         staging
@@ -291,8 +313,14 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     commit(staging, opts)?;
     timings.add("swap", t);
     print_timings(&timings);
-    if let Some(c) = &opts.cache {
+    if let Some(c) = &memo {
         c.sweep();
+    }
+    if let Some(c) = &store {
+        // The site is published; a cache that cannot be written only costs time.
+        if let Err(e) = crate::store::save(&opts.root, c) {
+            eprintln!("warning: could not write the build cache: {e:#}");
+        }
     }
     let n = checked.published.len();
     Ok(Ok((
@@ -362,14 +390,13 @@ pub fn finish(
 /// detectors, returning masked report lines. With a cache (watch, serve), a file whose
 /// bytes a gate with the same identifiers found clean before is not scanned again.
 pub fn leak_gate(
-    dets: &[std::sync::Arc<Determination>],
+    entries: &[(String, crate::deid::Declared)],
     cache: Option<std::sync::Arc<crate::cache::Cache>>,
 ) -> crate::output::Inspector {
     let gate_key = cache.as_ref().map(|_| {
         let mut h = blake3::Hasher::new();
-        for d in dets {
-            h.update(d.case_number.as_bytes());
-            let i = &d.identifiers;
+        for (case, i) in entries {
+            h.update(case.as_bytes());
             for s in i
                 .names
                 .iter()
@@ -389,12 +416,7 @@ pub fn leak_gate(
     {
         return g;
     }
-    let entries: Vec<_> = dets
-        .iter()
-        .map(|d| (d.case_number.clone(), d.identifiers.clone()))
-        .collect();
-    let gate = LeakGate::new(&entries);
-    drop(entries);
+    let gate = LeakGate::new(entries);
     let memo_cache = cache.clone();
     let inspector: crate::output::Inspector =
         std::sync::Arc::new(move |rel: &str, bytes: &[u8], hash: Option<&[u8; 32]>| {

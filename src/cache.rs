@@ -51,6 +51,8 @@ pub struct Cache {
     used: Mutex<Vec<Key>>,
     /// (file bytes, leak gate) keys of output files the gate found clean.
     clean: Mutex<std::collections::HashSet<Key>>,
+    /// The keys of `clean` the current build used (for the persistent cache).
+    clean_used: Mutex<std::collections::BTreeSet<Key>>,
     /// What a source file's metadata was when it was last read, and its key then: an
     /// unchanged file is not read again.
     stats: Mutex<HashMap<std::path::PathBuf, (FileStamp, Key)>>,
@@ -210,16 +212,48 @@ impl Cache {
     }
 
     pub fn scanned_clean(&self, k: &Key) -> bool {
-        self.clean
+        let hit = self
+            .clean
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(k)
+            .contains(k);
+        if hit {
+            self.clean_used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(*k);
+        }
+        hit
     }
     pub fn set_scanned_clean(&self, k: Key) {
         self.clean
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(k);
+        self.clean_used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k);
+    }
+
+    /// The clean verdicts the current build used; forgets them (the next build starts
+    /// its own list).
+    pub fn clean_this_build(&self) -> Vec<Key> {
+        std::mem::take(&mut *self.clean_used.lock().unwrap_or_else(|e| e.into_inner()))
+            .into_iter()
+            .collect()
+    }
+
+    /// Every memoised de-identification result, in key order.
+    #[allow(clippy::type_complexity)]
+    pub fn published_entries(&self) -> Vec<(Key, Key, Arc<Result<Published, String>>)> {
+        let m = self.memos.lock().unwrap_or_else(|e| e.into_inner());
+        let mut v: Vec<_> = m
+            .iter()
+            .filter_map(|(k, memo)| memo.published.as_ref().map(|(d, r)| (*k, *d, r.clone())))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
     }
 
     /// Drops the memos of files the last build did not see (deleted or edited away).

@@ -35,6 +35,7 @@ pub fn run(a: WatchArgs) -> Result<u8> {
         live_reload: false,
         progress: false,
         cache: Some(crate::cache::Cache::new()),
+        store: false,
     };
     watch_loop(&opts, &[output], a.poll, c, |_| {})
 }
