@@ -252,7 +252,7 @@ impl Cache {
             .iter()
             .filter_map(|(k, memo)| memo.published.as_ref().map(|(d, r)| (*k, *d, r.clone())))
             .collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.sort_by_key(|e| e.0);
         v
     }
 
