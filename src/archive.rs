@@ -62,17 +62,27 @@ pub fn render_determinations(
             b.inc(1);
         }
         if let Some(page) = cache.and_then(|m| m.page(&d.key, &deps)) {
-            return out.write(&format!("{}index.html", d.path), page.as_bytes());
+            return out.write_hashed(
+                &format!("{}index.html", d.path),
+                page.html.as_bytes(),
+                Some(page.hash),
+            );
         }
         let body_html = markdown::to_html(&d.body_markdown);
         let html = r.render(
             "determination.html",
-            minijinja::context! { d => ctx(d), body_html => Value::from_safe_string(body_html) },
+            minijinja::context! { d => ctx(d.as_ref()), body_html => Value::from_safe_string(body_html) },
         )?;
-        if let Some(m) = cache {
-            m.set_page(&d.key, deps, std::sync::Arc::new(html.clone()));
+        let rel = format!("{}index.html", d.path);
+        match cache {
+            Some(m) => {
+                let page = crate::cache::Rendered::new(html);
+                out.write_hashed(&rel, page.html.as_bytes(), Some(page.hash))?;
+                m.set_page(&d.key, deps, page);
+                Ok(())
+            }
+            None => out.write(&rel, html.as_bytes()),
         }
-        out.write(&format!("{}index.html", d.path), html.as_bytes())
     });
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -104,7 +114,7 @@ struct Facet {
 
 /// Determinations newest first (by private decision date, then case number).
 fn sorted(c: &Checked) -> Vec<&PublicDetermination> {
-    let mut v: Vec<&PublicDetermination> = c.published.iter().collect();
+    let mut v: Vec<&PublicDetermination> = c.published.iter().map(|d| d.as_ref()).collect();
     v.sort_by(|a, b| {
         b.sort_key
             .0
@@ -269,6 +279,13 @@ fn page_path(prefix: &str, page: usize) -> String {
     }
 }
 
+/// What a listing page is rendered from, for the memo of `watch` and `serve`: the
+/// renderer, the page's own data (`extra`, as JSON) and the determinations it shows.
+struct ListingMemo<'a> {
+    cache: &'a crate::cache::Cache,
+    deps: crate::cache::Key,
+}
+
 /// Writes a paginated listing of `members` under `prefix` (e.g. `treatments/mri/`).
 #[allow(clippy::too_many_arguments)]
 fn listing(
@@ -280,7 +297,13 @@ fn listing(
     prefix: &str,
     template: &str,
     extra: &Value,
+    memo: Option<&ListingMemo>,
 ) -> Result<()> {
+    // The page data other than the entries, once for all pages of the listing.
+    let deps = memo.map(|m| {
+        let json = serde_json::to_vec(extra).unwrap_or_default();
+        crate::cache::key(&[&m.deps, template.as_bytes(), &json])
+    });
     let size = config.page_size;
     let pages = members.len().div_ceil(size).max(1);
     let base = config.base_path();
@@ -311,6 +334,20 @@ fn listing(
                 next: (page < pages).then(|| url(page + 1)),
                 links,
             };
+            let rel = format!("{}index.html", page_path(prefix, page));
+            let key = memo.zip(deps).map(|(_, deps)| {
+                let mut parts: Vec<&[u8]> = vec![&deps, prefix.as_bytes()];
+                let nums = [page as u64, pages as u64, members.len() as u64];
+                let nums: Vec<u8> = nums.iter().flat_map(|n| n.to_le_bytes()).collect();
+                parts.push(&nums);
+                parts.extend(entries.iter().map(|d| &d.key[..]));
+                crate::cache::key(&parts)
+            });
+            if let (Some(m), Some(k)) = (memo, &key)
+                && let Some(p) = m.cache.listing(&rel, k)
+            {
+                return out.write_hashed(&rel, p.html.as_bytes(), Some(p.hash));
+            }
             let html = r.render(
                 template,
                 minijinja::context! {
@@ -320,14 +357,29 @@ fn listing(
                     ..extra.clone()
                 },
             )?;
-            out.write(
-                &format!("{}index.html", page_path(prefix, page)),
-                html.as_bytes(),
-            )
+            match (memo, key) {
+                (Some(m), Some(k)) => {
+                    let p = crate::cache::Rendered::new(html);
+                    out.write_hashed(&rel, p.html.as_bytes(), Some(p.hash))?;
+                    m.cache.set_listing(&rel, k, p);
+                    Ok(())
+                }
+                _ => out.write(&rel, html.as_bytes()),
+            }
         })
 }
 
-pub fn render_archive(r: &Renderer, c: &Checked, out: &Staging) -> Result<()> {
+pub fn render_archive(
+    r: &Renderer,
+    c: &Checked,
+    out: &Staging,
+    cache: Option<&crate::cache::Cache>,
+) -> Result<()> {
+    let memo = cache.map(|cache| ListingMemo {
+        cache,
+        deps: crate::cache::key(&[&r.fingerprint, &c.packs_key]),
+    });
+    let memo = memo.as_ref();
     let config = &c.config;
     let base = config.base_path();
     let dets = sorted(c);
@@ -370,7 +422,14 @@ pub fn render_archive(r: &Renderer, c: &Checked, out: &Staging) -> Result<()> {
     for f in &facets {
         let html = r.render("facets.html", minijinja::context! { facet => ctx(f) })?;
         out.write(&format!("{}/index.html", f.name), html.as_bytes())?;
+        // Listing pages get the facet without its values: a count changing elsewhere
+        // does not change them.
+        let header = Facet {
+            values: Vec::new(),
+            ..f.clone()
+        };
         f.values.par_iter().try_for_each(|v| -> Result<()> {
+            let f = &header;
             let prefix = format!("{}/{}/", f.name, v.key);
             if f.name == "guidelines" {
                 let pack = c
@@ -389,6 +448,7 @@ pub fn render_archive(r: &Renderer, c: &Checked, out: &Staging) -> Result<()> {
                     &prefix,
                     "guideline.html",
                     &extra,
+                    memo,
                 )
             } else {
                 let extra = minijinja::context! { facet => ctx(f), value => ctx(v) };
@@ -401,6 +461,7 @@ pub fn render_archive(r: &Renderer, c: &Checked, out: &Staging) -> Result<()> {
                     &prefix,
                     "listing.html",
                     &extra,
+                    memo,
                 )
             }
         })?;
@@ -467,7 +528,20 @@ pub fn render_archive(r: &Renderer, c: &Checked, out: &Staging) -> Result<()> {
     out.write("feed.xml", feed.as_bytes())?;
 
     write_sitemap(out, config, &dets, &facets)?;
-    write_exports(out, &dets)?;
+    Ok(())
+}
+
+/// Whether a site file is one of the aggregates: the open-data exports and the search
+/// index, which every determination feeds (`watch` and `serve` update them after the
+/// pages, see [`write_aggregates`]).
+pub fn is_aggregate(rel: &str) -> bool {
+    rel.starts_with("data/") || (rel.starts_with("search/") && rel != "search/index.html")
+}
+
+/// The open-data exports and the search index.
+pub fn write_aggregates(c: &Checked, out: &Staging) -> Result<()> {
+    write_exports(out, &sorted(c))?;
+    write_search(c, out)?;
     Ok(())
 }
 
@@ -622,7 +696,12 @@ pub fn write_search(c: &Checked, out: &Staging) -> Result<crate::search::IndexSt
         .par_iter()
         .map(|d| search_doc(d, &base))
         .collect();
-    crate::search::write_index(docs, &out.dir.join("search")).context("writing the search index")
+    let mut stats = None;
+    out.write_tree("search", |dir| {
+        stats = Some(crate::search::write_index(docs, dir).context("writing the search index")?);
+        Ok(())
+    })?;
+    Ok(stats.expect("the search index was written"))
 }
 
 fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {

@@ -10,9 +10,9 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content;
-use crate::deid::{LeakGate, Policy};
+use crate::deid::LeakGate;
 use crate::diag::{self, Diagnostic};
-use crate::model::{Date, Determination, Status};
+use crate::model::{Date, Status};
 use crate::output::Staging;
 use crate::publish::{self, PublicDetermination};
 use crate::render::{Renderer, SiteCtx};
@@ -29,6 +29,9 @@ pub struct Options {
     pub progress: bool,
     /// Memoised per-file work shared between rebuilds (watch and serve).
     pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    /// Keep de-identification results and leak-gate verdicts in the site's persistent
+    /// cache folder (`build`; see `store`).
+    pub store: bool,
 }
 
 /// Stage timings, printed by `--timings` and the benchmark.
@@ -48,8 +51,10 @@ impl Timings {
 pub struct Checked {
     pub config: Config,
     pub packs: Packs,
-    pub determinations: Vec<Determination>,
-    pub published: Vec<PublicDetermination>,
+    /// Every published determination's case number and declared identifiers (for the
+    /// leak gate).
+    pub identifiers: Vec<(String, crate::deid::Declared)>,
+    pub published: Vec<std::sync::Arc<PublicDetermination>>,
     pub diagnostics: Vec<Diagnostic>,
     pub files: usize,
     /// A file could not be read (exit 2 rather than 1).
@@ -145,33 +150,37 @@ pub fn check_with(
             .cmp(&b.case_number)
             .then(a.origin.path.cmp(&b.origin.path))
     });
+    // The leak gate needs every declared identifier; the rest of each determination is
+    // dropped as soon as it is published (memory stays proportional to the output).
+    let identifiers: Vec<(String, crate::deid::Declared)> = dets
+        .iter()
+        .map(|d| (d.case_number.clone(), d.identifiers.clone()))
+        .collect();
     let results: Vec<_> = dets
-        .par_iter()
+        .into_par_iter()
         .map(|d| {
             if let Some(c) = cache
                 && let Some(p) = c.published(&d.origin.key, &packs_key)
             {
-                return (d, p.as_ref().clone());
+                return (d.origin.path.clone(), p.as_ref().clone());
             }
-            let p = publish::publish(d, &packs, &config.deidentify);
+            let p = publish::publish(&d, &packs, &config.deidentify);
             if let Some(c) = cache {
                 c.set_published(&d.origin.key, packs_key, std::sync::Arc::new(p.clone()));
             }
-            (d, p)
+            (d.origin.path.clone(), p)
         })
         .collect();
     let mut published = Vec::with_capacity(results.len());
-    for (d, r) in results {
+    for (path, r) in results {
         match r {
             Ok(p) => {
                 diags.extend(p.diagnostics);
-                let mut public = p.public;
-                public.key = d.origin.key;
-                published.push(public);
+                published.push(p.public);
             }
             Err(e) => diags.push(Diagnostic::error(
                 "CB070",
-                d.origin.path.clone(),
+                path,
                 format!("cannot de-identify: {e}"),
             )),
         }
@@ -182,7 +191,7 @@ pub fn check_with(
     Ok(Checked {
         config,
         packs,
-        determinations: dets,
+        identifiers,
         published,
         diagnostics: diags,
         files: det_files + pack_files,
@@ -206,6 +215,9 @@ pub struct Built {
     pub files: usize,
     pub bytes: u64,
     pub timings: Timings,
+    /// An in-place build wrote the pages only: [`finish`] writes the aggregates, with
+    /// this gate.
+    pub deferred: Option<crate::output::Inspector>,
 }
 
 /// Why a build did not publish.
@@ -218,11 +230,22 @@ pub enum BuildError {
 
 /// The whole build. On any failure the previous output is left as it was.
 pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), BuildError>> {
+    // The memo for checking and the gate: the in-process cache of watch and serve, or
+    // the persistent one of `build`.
+    let store = match &opts.cache {
+        None if opts.store => {
+            let c = crate::cache::Cache::new();
+            crate::store::load(&opts.root, &c);
+            Some(c)
+        }
+        _ => None,
+    };
+    let memo = opts.cache.clone().or_else(|| store.clone());
     let checked = check_with(
         &opts.root,
         opts.base_url.as_deref(),
         opts.drafts,
-        opts.cache.as_deref(),
+        memo.as_deref(),
     )?;
     if checked.errors() > 0 || checked.io_error {
         return Ok(Err(BuildError::Content(Box::new(checked))));
@@ -240,7 +263,27 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     };
     let renderer = Renderer::new(&opts.root, config, site)?;
     renderer.check(crate::archive::TEMPLATES)?;
-    let staging = Staging::new(&opts.output)?.background_cleanup(opts.cache.is_some());
+    let gate = leak_gate(&checked.identifiers, memo.clone());
+    // watch and serve update their last committed output in place, pages first; the
+    // aggregates follow in `finish`.
+    let previous = opts.cache.as_ref().and_then(|c| {
+        c.output
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .filter(|w| w.dir == opts.output && w.dir.join(crate::output::MARKER).is_file())
+    });
+    let deferred = previous.is_some();
+    let staging = match previous {
+        Some(w) => Staging::in_place(w, crate::archive::is_aggregate)?,
+        None => Staging::new(&opts.output)?.background_cleanup(opts.cache.is_some()),
+    }
+    .inspect_with(gate.clone());
+    let staging = if memo.is_some() {
+        staging.record_hashes()
+    } else {
+        staging
+    };
     let t = timings.add("prepare", t);
     crate::archive::render_determinations(
         &renderer,
@@ -250,18 +293,16 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         opts.cache.as_deref(),
     )?;
     let t = timings.add("render", t);
-    crate::archive::render_archive(&renderer, &checked, &staging)?;
+    crate::archive::render_archive(&renderer, &checked, &staging, opts.cache.as_deref())?;
     let t = timings.add("archive", t);
-    crate::archive::write_search(&checked, &staging)?;
-    let t = timings.add("search", t);
+    if !deferred {
+        crate::archive::write_aggregates(&checked, &staging)?;
+    }
+    let t = timings.add("search and exports", t);
     crate::archive::copy_static(&opts.root, config, &staging)?;
     let t = timings.add("static", t);
-    let leaks = leak_gate(
-        &checked.determinations,
-        &config.deidentify,
-        &staging,
-        opts.cache.as_deref(),
-    )?;
+    // Files written by `Staging::write` were scanned then; this covers the rest.
+    let leaks = staging.inspect_rest()?;
     timings.add("leak gate", t);
     if !leaks.is_empty() {
         return Ok(Err(BuildError::Leak(leaks)));
@@ -269,19 +310,17 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     let files = staging.files();
     let bytes = staging.bytes();
     let t = Instant::now();
-    staging.commit()?;
+    commit(staging, opts)?;
     timings.add("swap", t);
-    // Stage timings of every build, for profiling watch and serve rebuilds.
-    if std::env::var_os("CASEBOOK_TIMINGS").is_some() {
-        let parts: Vec<String> = timings
-            .stages
-            .iter()
-            .map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0))
-            .collect();
-        eprintln!("timings: {}", parts.join(", "));
-    }
-    if let Some(c) = &opts.cache {
+    print_timings(&timings);
+    if let Some(c) = &memo {
         c.sweep();
+    }
+    if let Some(c) = &store {
+        // The site is published; a cache that cannot be written only costs time.
+        if let Err(e) = crate::store::save(&opts.root, c) {
+            eprintln!("warning: could not write the build cache: {e:#}");
+        }
     }
     let n = checked.published.len();
     Ok(Ok((
@@ -290,36 +329,80 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
             files,
             bytes,
             timings,
+            deferred: deferred.then_some(gate),
         },
         checked,
     )))
 }
 
-/// Scans every file in the staging folder for every declared identifier of every
-/// determination built and for the high-precision detectors. Returns masked report lines.
-/// With a cache (watch, serve), a file whose bytes a gate with the same identifiers found
-/// clean before is not scanned again.
-pub fn leak_gate(
-    dets: &[Determination],
-    _policy: &Policy,
-    staging: &Staging,
-    cache: Option<&crate::cache::Cache>,
+/// Commits `staging`, keeping what it wrote for the next in-place build (watch, serve).
+fn commit(staging: Staging, opts: &Options) -> Result<()> {
+    let Some(cache) = &opts.cache else {
+        staging.commit()?;
+        return Ok(());
+    };
+    // Until this commit completes, the next build starts afresh.
+    *cache.output.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    let written = staging.commit()?;
+    *cache.output.lock().unwrap_or_else(|e| e.into_inner()) = Some(written);
+    Ok(())
+}
+
+/// Stage timings of every build, for profiling watch and serve rebuilds.
+fn print_timings(timings: &Timings) {
+    if std::env::var_os("CASEBOOK_TIMINGS").is_some() {
+        let parts: Vec<String> = timings
+            .stages
+            .iter()
+            .map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0))
+            .collect();
+        eprintln!("timings: {}", parts.join(", "));
+    }
+}
+
+/// The second half of an in-place build (`Built::deferred`): the open-data exports and
+/// the search index, which every determination feeds. Until it has run, they describe
+/// the previous build. Returns the gate's report lines when it refused them (the previous
+/// versions are kept).
+pub fn finish(
+    opts: &Options,
+    checked: &Checked,
+    gate: crate::output::Inspector,
 ) -> Result<Vec<String>> {
-    let entries: Vec<_> = dets
-        .iter()
-        .map(|d| (d.case_number.clone(), d.identifiers.clone()))
-        .collect();
-    let gate = LeakGate::new(&entries);
-    let gate_key = cache.map(|_| {
+    let previous = opts
+        .cache
+        .as_ref()
+        .and_then(|c| c.output.lock().unwrap_or_else(|e| e.into_inner()).clone())
+        .context("no committed output to update")?;
+    let staging =
+        Staging::in_place(previous, |rel| !crate::archive::is_aggregate(rel))?.inspect_with(gate);
+    crate::archive::write_aggregates(checked, &staging)?;
+    let leaks = staging.inspect_rest()?;
+    if !leaks.is_empty() {
+        return Ok(leaks);
+    }
+    commit(staging, opts)?;
+    Ok(Vec::new())
+}
+
+/// The leak gate: an inspector for [`Staging`] that scans every output file for every
+/// declared identifier of every determination built and for the high-precision
+/// detectors, returning masked report lines. With a cache (watch, serve), a file whose
+/// bytes a gate with the same identifiers found clean before is not scanned again.
+pub fn leak_gate(
+    entries: &[(String, crate::deid::Declared)],
+    cache: Option<std::sync::Arc<crate::cache::Cache>>,
+) -> crate::output::Inspector {
+    let gate_key = cache.as_ref().map(|_| {
         let mut h = blake3::Hasher::new();
-        for (case, d) in &entries {
+        for (case, i) in entries {
             h.update(case.as_bytes());
-            for s in d
+            for s in i
                 .names
                 .iter()
-                .chain(&d.numbers)
-                .chain(&d.addresses)
-                .chain(&d.other)
+                .chain(&i.numbers)
+                .chain(&i.addresses)
+                .chain(&i.other)
             {
                 h.update(&(s.len() as u64).to_le_bytes());
                 h.update(s.as_bytes());
@@ -328,29 +411,22 @@ pub fn leak_gate(
         }
         *h.finalize().as_bytes()
     });
-    let mut files = Vec::new();
-    for e in walkdir::WalkDir::new(&staging.dir).sort_by_file_name() {
-        let e = e.context("walking the staging folder")?;
-        if e.file_type().is_file() {
-            files.push(e.path().to_path_buf());
-        }
+    if let (Some(c), Some(k)) = (&cache, &gate_key)
+        && let Some(g) = c.gate(k)
+    {
+        return g;
     }
-    let mut hits: Vec<String> = files
-        .par_iter()
-        .map(|p| -> Result<Vec<String>> {
-            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-            let memo = gate_key.map(|g| crate::cache::key(&[&g, &bytes]));
-            if let (Some(c), Some(k)) = (cache, &memo)
+    let gate = LeakGate::new(entries);
+    let memo_cache = cache.clone();
+    let inspector: crate::output::Inspector =
+        std::sync::Arc::new(move |rel: &str, bytes: &[u8], hash: Option<&[u8; 32]>| {
+            let memo = gate_key.zip(hash).map(|(g, h)| crate::cache::key(&[&g, h]));
+            if let (Some(c), Some(k)) = (&memo_cache, &memo)
                 && c.scanned_clean(k)
             {
-                return Ok(Vec::new());
+                return Vec::new();
             }
-            let text = String::from_utf8_lossy(&bytes);
-            let rel = p
-                .strip_prefix(&staging.dir)
-                .unwrap_or(p)
-                .display()
-                .to_string();
+            let text = String::from_utf8_lossy(bytes);
             let found: Vec<String> = gate
                 .scan(&text)
                 .into_iter()
@@ -365,16 +441,13 @@ pub fn leak_gate(
                     )
                 })
                 .collect();
-            if let (Some(c), Some(k), true) = (cache, memo, found.is_empty()) {
+            if let (Some(c), Some(k), true) = (&memo_cache, memo, found.is_empty()) {
                 c.set_scanned_clean(k);
             }
-            Ok(found)
-        })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    hits.sort();
-    hits.dedup();
-    Ok(hits)
+            found
+        });
+    if let (Some(c), Some(k)) = (&cache, gate_key) {
+        c.set_gate(k, inspector.clone());
+    }
+    inspector
 }

@@ -21,11 +21,26 @@ pub struct Memo {
     pub parsed: Option<Arc<ParsedMemo>>,
     pub checks: Option<(Key, Arc<Vec<Diagnostic>>)>,
     pub published: Option<(Key, Arc<Result<Published, String>>)>,
-    pub page: Option<(Key, Arc<String>)>,
+    pub page: Option<(Key, Arc<Rendered>)>,
+}
+
+/// A rendered output file and the hash of its bytes.
+pub struct Rendered {
+    pub html: String,
+    pub hash: Key,
+}
+
+impl Rendered {
+    pub fn new(html: String) -> Arc<Rendered> {
+        let hash = *blake3::hash(html.as_bytes()).as_bytes();
+        Arc::new(Rendered { html, hash })
+    }
 }
 
 pub struct ParsedMemo {
     pub parsed: Parsed,
+    /// The configuration it was parsed under.
+    pub config_key: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -36,6 +51,44 @@ pub struct Cache {
     used: Mutex<Vec<Key>>,
     /// (file bytes, leak gate) keys of output files the gate found clean.
     clean: Mutex<std::collections::HashSet<Key>>,
+    /// The keys of `clean` the current build used (for the persistent cache).
+    clean_used: Mutex<std::collections::BTreeSet<Key>>,
+    /// What a source file's metadata was when it was last read, and its key then: an
+    /// unchanged file is not read again.
+    stats: Mutex<HashMap<std::path::PathBuf, (FileStamp, Key)>>,
+    /// Listing pages by site path: the key of what they show, and the page.
+    listings: Mutex<HashMap<String, (Key, Arc<Rendered>)>>,
+    /// The leak gate of the last build, under the key of the identifiers it holds.
+    gate: Mutex<Option<(Key, crate::output::Inspector)>>,
+    /// The output folder a previous build committed, and the hash of every file in it:
+    /// later builds write only what changed.
+    pub output: Mutex<Option<crate::output::Written>>,
+}
+
+/// Length, modification time and inode of a file.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct FileStamp {
+    len: u64,
+    mtime_ns: i128,
+    ino: u64,
+}
+
+impl FileStamp {
+    /// The stamp of `meta`, or `None` when it was modified too recently to be trusted
+    /// (a second write within the clock's granularity could leave it unchanged; git
+    /// calls this a racy stamp).
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileStamp> {
+        use std::os::unix::fs::MetadataExt;
+        let mtime_ns = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128);
+        (now - mtime_ns > 2_000_000_000).then_some(FileStamp {
+            len: meta.len(),
+            mtime_ns,
+            ino: meta.ino(),
+        })
+    }
 }
 
 impl std::fmt::Debug for Cache {
@@ -103,7 +156,7 @@ impl Cache {
         self.with(file, |m| m.published = Some((deps, v)));
     }
 
-    pub fn page(&self, file: &Key, deps: &Key) -> Option<Arc<String>> {
+    pub fn page(&self, file: &Key, deps: &Key) -> Option<Arc<Rendered>> {
         self.with(file, |m| {
             m.page
                 .as_ref()
@@ -111,21 +164,96 @@ impl Cache {
                 .map(|(_, v)| v.clone())
         })
     }
-    pub fn set_page(&self, file: &Key, deps: Key, v: Arc<String>) {
+    pub fn set_page(&self, file: &Key, deps: Key, v: Arc<Rendered>) {
         self.with(file, |m| m.page = Some((deps, v)));
     }
 
-    pub fn scanned_clean(&self, k: &Key) -> bool {
-        self.clean
+    pub fn listing(&self, path: &str, k: &Key) -> Option<Arc<Rendered>> {
+        self.listings
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(k)
+            .get(path)
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    }
+    pub fn set_listing(&self, path: &str, k: Key, v: Arc<Rendered>) {
+        self.listings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), (k, v));
+    }
+
+    pub fn gate(&self, k: &Key) -> Option<crate::output::Inspector> {
+        self.gate
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(|(key, _)| key == k)
+            .map(|(_, g)| g.clone())
+    }
+    pub fn set_gate(&self, k: Key, g: crate::output::Inspector) {
+        *self.gate.lock().unwrap_or_else(|e| e.into_inner()) = Some((k, g));
+    }
+
+    /// The key a file had when last read with this stamp and configuration key.
+    pub fn stamped(&self, path: &std::path::Path, stamp: FileStamp) -> Option<Key> {
+        self.stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .filter(|(s, _)| *s == stamp)
+            .map(|(_, k)| *k)
+    }
+    pub fn set_stamped(&self, path: &std::path::Path, stamp: FileStamp, key: Key) {
+        self.stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), (stamp, key));
+    }
+
+    pub fn scanned_clean(&self, k: &Key) -> bool {
+        let hit = self
+            .clean
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(k);
+        if hit {
+            self.clean_used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(*k);
+        }
+        hit
     }
     pub fn set_scanned_clean(&self, k: Key) {
         self.clean
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(k);
+        self.clean_used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k);
+    }
+
+    /// The clean verdicts the current build used; forgets them (the next build starts
+    /// its own list).
+    pub fn clean_this_build(&self) -> Vec<Key> {
+        std::mem::take(&mut *self.clean_used.lock().unwrap_or_else(|e| e.into_inner()))
+            .into_iter()
+            .collect()
+    }
+
+    /// Every memoised de-identification result, in key order.
+    #[allow(clippy::type_complexity)]
+    pub fn published_entries(&self) -> Vec<(Key, Key, Arc<Result<Published, String>>)> {
+        let m = self.memos.lock().unwrap_or_else(|e| e.into_inner());
+        let mut v: Vec<_> = m
+            .iter()
+            .filter_map(|(k, memo)| memo.published.as_ref().map(|(d, r)| (*k, *d, r.clone())))
+            .collect();
+        v.sort_by_key(|e| e.0);
+        v
     }
 
     /// Drops the memos of files the last build did not see (deleted or edited away).

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -15,9 +15,10 @@ pub enum Severity {
 
 /// One problem at one place. `line`/`column` are 1-based positions in the file itself
 /// (front-matter offsets already added).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Diagnostic {
-    pub rule: &'static str,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub rule: crate::store::StaticStr,
     pub severity: Severity,
     pub file: PathBuf,
     pub line: usize,

@@ -24,6 +24,7 @@ pub mod render;
 pub mod rules;
 pub mod search;
 pub mod serve;
+pub mod store;
 pub mod theme;
 pub mod watch;
 pub mod yaml;

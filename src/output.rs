@@ -2,6 +2,7 @@
 //! only when the whole build (leak gate included) succeeded. casebook only ever replaces
 //! or removes a folder that carries its marker file.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
@@ -11,6 +12,12 @@ use anyhow::{Context, Result, bail};
 pub const MARKER: &str = ".casebook-output";
 const MARKER_TEXT: &str = "This folder is written by casebook; it is replaced on every build.\n";
 
+/// A check run on the bytes of every file written (the leak gate): returns report
+/// lines, empty when the file is clean.
+/// It gets the file's hash when the build keeps hashes (watch, serve).
+pub type Inspector =
+    std::sync::Arc<dyn Fn(&str, &[u8], Option<&Hash>) -> Vec<String> + Send + Sync>;
+
 /// A folder being filled by a build.
 pub struct Staging {
     pub dir: PathBuf,
@@ -19,6 +26,34 @@ pub struct Staging {
     bytes: AtomicU64,
     committed: bool,
     background: bool,
+    inspector: Option<Inspector>,
+    /// Files the inspector has seen, and what it reported.
+    inspected: std::sync::Mutex<(std::collections::HashSet<String>, Vec<String>)>,
+    /// The hash of every file written, when the caller keeps them for the next build.
+    hashes: Option<std::sync::Mutex<BTreeMap<String, Hash>>>,
+    /// Updating a committed output in place (watch, serve): the previous build's files,
+    /// and the new or changed ones held until the whole build has passed the gate.
+    in_place: Option<InPlace>,
+}
+
+pub type Hash = [u8; 32];
+
+/// A committed output folder and the hash of each of its files (relative path).
+#[derive(Clone, Debug, Default)]
+pub struct Written {
+    pub dir: PathBuf,
+    pub hashes: BTreeMap<String, Hash>,
+}
+
+struct InPlace {
+    previous: Written,
+    pending: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+    /// Files this build does not produce (their previous versions are kept).
+    keep: fn(&str) -> bool,
+}
+
+fn hash(bytes: &[u8]) -> Hash {
+    *blake3::hash(bytes).as_bytes()
 }
 
 /// Why the target cannot be replaced.
@@ -111,11 +146,157 @@ impl Staging {
             bytes: AtomicU64::new(0),
             committed: false,
             background: false,
+            inspector: None,
+            inspected: Default::default(),
+            hashes: None,
+            in_place: None,
         })
+    }
+
+    /// Keeps the hash of every file written, for [`Staging::commit`] to return.
+    pub fn record_hashes(mut self) -> Self {
+        self.hashes = Some(Default::default());
+        self
+    }
+
+    /// Updates `previous` (a committed output) in place: files whose bytes did not change
+    /// are not written, changed ones are written at [`Staging::commit`] (each replaced by a
+    /// rename), files no longer produced are removed, except those `keep` selects, which
+    /// this build does not produce. Nothing is touched before the commit.
+    pub fn in_place(previous: Written, keep: fn(&str) -> bool) -> Result<Staging> {
+        if !previous.dir.join(MARKER).is_file() {
+            bail!("{} is not casebook's output", previous.dir.display());
+        }
+        Ok(Staging {
+            dir: previous.dir.clone(),
+            target: previous.dir.clone(),
+            files: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            committed: true,
+            background: false,
+            inspector: None,
+            inspected: Default::default(),
+            hashes: Some(Default::default()),
+            in_place: Some(InPlace {
+                previous,
+                pending: Default::default(),
+                keep,
+            }),
+        })
+    }
+
+    /// Runs `write` to fill folder `rel` of the site with files. In place, it writes into
+    /// a scratch folder whose files then go through [`Staging::write`].
+    pub fn write_tree(&self, rel: &str, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        if self.in_place.is_none() {
+            return write(&self.dir.join(rel));
+        }
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let scratch = std::env::temp_dir().join(format!(
+            "casebook-scratch-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        // Created here, so ours to remove, whatever happens below.
+        std::fs::create_dir(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
+        struct Remove<'a>(&'a Path);
+        impl Drop for Remove<'_> {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(self.0);
+            }
+        }
+        let _remove = Remove(&scratch);
+        write(&scratch)?;
+        let mut files = Vec::new();
+        for e in walkdir::WalkDir::new(&scratch).sort_by_file_name() {
+            let e = e.context("walking the scratch folder")?;
+            if e.file_type().is_file() {
+                let sub = e.path().strip_prefix(&scratch).unwrap_or(e.path());
+                files.push((
+                    sub.to_string_lossy().replace('\\', "/"),
+                    e.path().to_path_buf(),
+                ));
+            }
+        }
+        use rayon::prelude::*;
+        files.par_iter().try_for_each(|(sub, p)| {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            self.write(&format!("{}/{sub}", rel.trim_end_matches('/')), &bytes)
+        })
+    }
+
+    /// Runs `inspect` on every file as it is written (its bytes are in memory then);
+    /// [`Staging::inspect_rest`] covers files written by other means.
+    pub fn inspect_with(mut self, inspect: Inspector) -> Self {
+        self.inspector = Some(inspect);
+        self
+    }
+
+    fn inspect(&self, rel: &str, bytes: &[u8], hash: Option<&Hash>) {
+        if let Some(f) = &self.inspector {
+            let found = f(rel, bytes, hash);
+            let mut g = self.inspected.lock().expect("inspection lock");
+            g.0.insert(rel.to_string());
+            g.1.extend(found);
+        }
+    }
+
+    /// Inspects every file of the staging folder not inspected while written, and
+    /// returns everything the inspector reported, sorted, without repeats.
+    pub fn inspect_rest(&self) -> Result<Vec<String>> {
+        use rayon::prelude::*;
+        if self.inspector.is_none() || self.in_place.is_some() {
+            // In place, every file goes through `write`.
+            return Ok(std::mem::take(
+                &mut self.inspected.lock().expect("inspection lock").1,
+            ));
+        }
+        let seen = std::mem::take(&mut self.inspected.lock().expect("inspection lock").0);
+        let mut rest = Vec::new();
+        for e in walkdir::WalkDir::new(&self.dir).sort_by_file_name() {
+            let e = e.context("walking the staging folder")?;
+            if e.file_type().is_file() {
+                let rel = e
+                    .path()
+                    .strip_prefix(&self.dir)
+                    .unwrap_or(e.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if !seen.contains(&rel) {
+                    rest.push((rel, e.path().to_path_buf()));
+                }
+            }
+        }
+        rest.par_iter().try_for_each(|(rel, p)| -> Result<()> {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            let h = self.hashes.as_ref().map(|_| hash(&bytes));
+            self.inspect(rel, &bytes, h.as_ref());
+            if let (Some(hashes), Some(h)) = (&self.hashes, h)
+                && rel != MARKER
+            {
+                hashes.lock().expect("hash lock").insert(rel.clone(), h);
+            }
+            Ok(())
+        })?;
+        let mut g = self.inspected.lock().expect("inspection lock");
+        let mut found = std::mem::take(&mut g.1);
+        found.sort();
+        found.dedup();
+        Ok(found)
     }
 
     /// Writes a site file (`rel` uses `/`; folders are created).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let h = self.hashes.as_ref().map(|_| hash(bytes));
+        self.write_hashed(rel, bytes, h)
+    }
+
+    /// [`Staging::write`] for bytes whose hash is known (memoised pages).
+    pub fn write_hashed(&self, rel: &str, bytes: &[u8], h: Option<Hash>) -> Result<()> {
+        let h = match (&self.hashes, h) {
+            (Some(_), None) => Some(hash(bytes)),
+            (_, h) => h,
+        };
         let rel = rel.trim_start_matches('/');
         if rel
             .split('/')
@@ -124,13 +305,29 @@ impl Staging {
         {
             bail!("refusing to write outside the site: {rel:?}");
         }
+        self.inspect(rel, bytes, h.as_ref());
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        if let (Some(hashes), Some(new)) = (&self.hashes, h) {
+            hashes
+                .lock()
+                .expect("hash lock")
+                .insert(rel.to_string(), new);
+            if let Some(ip) = &self.in_place {
+                if ip.previous.hashes.get(rel) != Some(&new) {
+                    ip.pending
+                        .lock()
+                        .expect("pending lock")
+                        .push((rel.to_string(), bytes.to_vec()));
+                }
+                return Ok(());
+            }
+        }
         let path = self.dir.join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
         }
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         Ok(())
     }
 
@@ -179,7 +376,15 @@ impl Staging {
     /// Swaps the staging folder in place of the target. The previous output is renamed
     /// aside first and removed after; at every moment either the old or the new complete
     /// site is at `target` or beside it under a marked name.
-    pub fn commit(mut self) -> Result<()> {
+    pub fn commit(mut self) -> Result<Written> {
+        let hashes = self
+            .hashes
+            .take()
+            .map(|h| h.into_inner().expect("hash lock"))
+            .unwrap_or_default();
+        if let Some(ip) = self.in_place.take() {
+            return commit_in_place(ip, hashes);
+        }
         check_target(&self.target)?;
         sync_dir(&self.dir);
         let parent = self
@@ -212,8 +417,59 @@ impl Staging {
         }
         sync_dir(&parent);
         self.committed = true;
-        Ok(())
+        Ok(Written {
+            dir: self.target.clone(),
+            hashes,
+        })
     }
+}
+
+/// Writes the changed files of an in-place build (each to a temporary name, then renamed
+/// over the old one) and removes the files no longer produced.
+fn commit_in_place(ip: InPlace, mut hashes: BTreeMap<String, Hash>) -> Result<Written> {
+    use rayon::prelude::*;
+    let dir = ip.previous.dir.clone();
+    let pending = ip.pending.into_inner().expect("pending lock");
+    pending
+        .par_iter()
+        .try_for_each(|(rel, bytes)| -> Result<()> {
+            let path = dir.join(rel);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
+            }
+            let tmp = path.with_file_name(format!(
+                ".{}.casebook-tmp",
+                path.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            ));
+            std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, &path).with_context(|| format!("replacing {}", path.display()))
+        })?;
+    for (rel, h) in ip.previous.hashes {
+        if hashes.contains_key(&rel) {
+            continue;
+        }
+        if (ip.keep)(&rel) {
+            hashes.insert(rel, h);
+            continue;
+        }
+        let path = dir.join(&rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {}", path.display())),
+        }
+        // Empty folders left behind go too (never the output folder itself).
+        let mut p = path.parent();
+        while let Some(d) = p {
+            if d == dir || std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            p = d.parent();
+        }
+    }
+    Ok(Written { dir, hashes })
 }
 
 impl Drop for Staging {

@@ -11,10 +11,11 @@ use crate::diag::Diagnostic;
 use crate::model::{Citation, Decision, Determination, Frequency, Status, age_band};
 use crate::rules::Packs;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct PublicCitation {
     /// `guideline`, `outside-guidelines` or `none`.
-    pub basis: &'static str,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub basis: crate::store::StaticStr,
     pub guideline: Option<String>,
     pub guideline_title: Option<String>,
     pub section: Option<String>,
@@ -23,7 +24,7 @@ pub struct PublicCitation {
     pub text: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct PublicItem {
     pub request: String,
     pub original_request: Option<String>,
@@ -39,7 +40,7 @@ pub struct PublicItem {
     pub exception: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct PublicReviewer {
     pub specialty: String,
     pub specialty_slug: String,
@@ -47,14 +48,16 @@ pub struct PublicReviewer {
     pub board_certified: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct PublicPatient {
-    pub age_band: &'static str,
-    pub sex: &'static str,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub age_band: crate::store::StaticStr,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub sex: crate::store::StaticStr,
 }
 
 /// A determination as it may be published: no identifiers, dates per policy.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct PublicDetermination {
     pub case_number: String,
     /// Site path, e.g. `determinations/CM16-0213037/`.
@@ -64,7 +67,8 @@ pub struct PublicDetermination {
     /// The full decision date, only when the site's policy keeps dates.
     pub date: Option<String>,
     pub injury_year: Option<i32>,
-    pub priority: Option<&'static str>,
+    #[serde(deserialize_with = "crate::store::static_str_opt")]
+    pub priority: Option<crate::store::StaticStr>,
     pub draft: bool,
     pub jurisdiction: String,
     pub review_organization: String,
@@ -73,7 +77,8 @@ pub struct PublicDetermination {
     pub diagnoses: Vec<String>,
     pub items: Vec<PublicItem>,
     /// `upheld`, `overturned` or `mixed`.
-    pub outcome: &'static str,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub outcome: crate::store::StaticStr,
     /// De-identified Markdown body.
     #[serde(skip)]
     pub body_markdown: String,
@@ -81,7 +86,8 @@ pub struct PublicDetermination {
     pub summary: String,
     pub extra: serde_json::Value,
     /// What was redacted, by category label (counts only).
-    pub redactions: BTreeMap<&'static str, usize>,
+    #[serde(deserialize_with = "crate::store::static_str_map")]
+    pub redactions: BTreeMap<crate::store::StaticStr, usize>,
     /// Sort key within the archive: determination date (private) then case number; never
     /// rendered, it only orders listings.
     #[serde(skip)]
@@ -199,7 +205,8 @@ impl Scrubber<'_> {
 /// The result of de-identifying one determination.
 #[derive(Clone)]
 pub struct Published {
-    pub public: PublicDetermination,
+    /// Shared: `watch` and `serve` keep it between rebuilds.
+    pub public: std::sync::Arc<PublicDetermination>,
     /// Warnings about undeclared identifiers (CB070), with masked forms only.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -292,7 +299,7 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
         .collect();
     let keep = matches!(policy.dates, DatePolicy::Keep);
     Ok(Published {
-        public: PublicDetermination {
+        public: std::sync::Arc::new(PublicDetermination {
             path: format!("determinations/{}/", d.case_number),
             case_number: d.case_number.clone(),
             title,
@@ -325,7 +332,7 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
                 d.case_number.clone(),
             ),
             key: d.origin.key,
-        },
+        }),
         diagnostics,
     })
 }

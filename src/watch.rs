@@ -164,6 +164,29 @@ fn classify_one(root: &Path, path: &Path) -> Change {
     }
 }
 
+/// The second half of an in-place rebuild: the search index and exports (see
+/// [`build::finish`]).
+pub struct Pending {
+    pub checked: Box<build::Checked>,
+    pub gate: crate::output::Inspector,
+}
+
+impl Pending {
+    /// Writes the aggregates; returns the time it took, or the reason they were refused
+    /// (the previous versions are kept).
+    pub fn finish(self, opts: &Options) -> Result<Duration, String> {
+        let started = Instant::now();
+        match build::finish(opts, &self.checked, self.gate) {
+            Ok(leaks) if leaks.is_empty() => Ok(started.elapsed()),
+            Ok(leaks) => Err(format!(
+                "identifier found in the output: {}; nothing was published",
+                leaks.join("; ")
+            )),
+            Err(e) => Err(format!("{e:#}")),
+        }
+    }
+}
+
 /// The result of one build, as `watch` and `serve` report it.
 pub struct Outcome {
     pub ok: bool,
@@ -176,10 +199,15 @@ pub struct Outcome {
     pub determinations: usize,
     pub files_written: usize,
     pub elapsed: Duration,
+    /// The search index and exports, still to write (an in-place rebuild).
+    pub pending: Option<Pending>,
 }
 
-/// Rebuilds the site for `change`. Today every change runs the whole build; the
-/// incremental build takes the same arguments and redoes only what `change` requires.
+/// Rebuilds the site for `change`. Every input is looked at, but the work is memoised
+/// (see `cache`): an unchanged file is not read again, an unchanged determination is not
+/// re-checked, re-de-identified or re-rendered, and only output files whose bytes changed
+/// are written. After the first build, the search index and exports are left to
+/// [`Outcome::pending`], so the pages are updated first.
 pub fn rebuild(opts: &Options, change: &Change) -> Outcome {
     let _ = change;
     let started = Instant::now();
@@ -188,12 +216,16 @@ pub fn rebuild(opts: &Options, change: &Change) -> Outcome {
     match result {
         Ok(Ok((built, checked))) => Outcome {
             ok: true,
-            diagnostics: checked.diagnostics,
+            diagnostics: checked.diagnostics.clone(),
             checked: true,
             files_checked: checked.files,
             determinations: built.determinations,
             files_written: built.files,
             elapsed,
+            pending: built.deferred.map(|gate| Pending {
+                checked: Box::new(checked),
+                gate,
+            }),
         },
         Ok(Err(BuildError::Content(checked))) => Outcome {
             ok: false,
@@ -203,6 +235,7 @@ pub fn rebuild(opts: &Options, change: &Change) -> Outcome {
             determinations: 0,
             files_written: 0,
             elapsed,
+            pending: None,
         },
         Ok(Err(BuildError::Leak(lines))) => Outcome {
             ok: false,
@@ -224,6 +257,7 @@ pub fn rebuild(opts: &Options, change: &Change) -> Outcome {
             determinations: 0,
             files_written: 0,
             elapsed,
+            pending: None,
         },
         // Configuration, theme and I/O failures: one diagnostic carrying the error chain.
         Err(e) => Outcome {
@@ -237,6 +271,7 @@ pub fn rebuild(opts: &Options, change: &Change) -> Outcome {
             determinations: 0,
             files_written: 0,
             elapsed,
+            pending: None,
         },
     }
 }

@@ -20,6 +20,10 @@ pub struct BuildArgs {
     /// Print the time each stage took
     #[arg(long)]
     pub timings: bool,
+    /// Do not read or write the build cache (.casebook/cache/: de-identified results and
+    /// leak-gate verdicts of earlier builds)
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn run(a: BuildArgs) -> Result<u8> {
@@ -34,6 +38,7 @@ pub fn run(a: BuildArgs) -> Result<u8> {
         live_reload: false,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()) && !c.quiet,
         cache: None,
+        store: !a.no_cache,
     };
     match crate::build::build(&opts)? {
         Ok((built, checked)) => {

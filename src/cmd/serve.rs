@@ -65,6 +65,7 @@ pub fn run(a: ServeArgs) -> Result<u8> {
         live_reload: true,
         progress: false,
         cache: Some(crate::cache::Cache::new()),
+        store: false,
     };
     let mut first = a.open;
     watch_loop(&opts, &[output], a.poll, c, |outcome| {

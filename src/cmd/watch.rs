@@ -35,6 +35,7 @@ pub fn run(a: WatchArgs) -> Result<u8> {
         live_reload: false,
         progress: false,
         cache: Some(crate::cache::Cache::new()),
+        store: false,
     };
     watch_loop(&opts, &[output], a.poll, c, |_| {})
 }
@@ -80,9 +81,10 @@ pub fn watch_loop(
 ) -> Result<u8> {
     // Watch before the first build, so an edit made while it runs is not missed.
     let mut watcher = Watcher::new(&opts.root, excluded, poll)?;
-    let outcome = rebuild(opts, &Change::Full);
+    let mut outcome = rebuild(opts, &Change::Full);
     print_outcome(&outcome, None, opts, common);
     after(&outcome);
+    finish(&mut outcome, opts, common);
     if !common.quiet {
         eprintln!(
             "watching {} for changes{} (Ctrl-C to stop)",
@@ -100,11 +102,31 @@ pub fn watch_loop(
         if !common.quiet {
             eprintln!("rebuilding ({})", change.describe());
         }
-        let outcome = rebuild(opts, &change);
+        let mut outcome = rebuild(opts, &change);
         print_outcome(&outcome, Some(&change), opts, common);
         after(&outcome);
+        finish(&mut outcome, opts, common);
     }
     bail!("the file watcher stopped")
+}
+
+/// Writes what an in-place rebuild left for after the pages: the search index and the
+/// exports.
+fn finish(outcome: &mut Outcome, opts: &Options, common: &Common) {
+    let Some(pending) = outcome.pending.take() else {
+        return;
+    };
+    match pending.finish(opts) {
+        Ok(t) => {
+            if !common.quiet {
+                eprintln!(
+                    "updated the search index and exports in {:.0} ms",
+                    t.as_secs_f64() * 1000.0
+                );
+            }
+        }
+        Err(e) => eprintln!("error: updating the search index and exports: {e}"),
+    }
 }
 
 /// Prints the diagnostics (in `--format`) and one line for the build with its time.

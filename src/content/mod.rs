@@ -121,7 +121,8 @@ pub fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
 /// diagnostic found on the way.
 #[derive(Clone)]
 pub struct Parsed {
-    pub determination: Option<Determination>,
+    /// Shared: `watch` and `serve` keep it between rebuilds.
+    pub determination: Option<std::sync::Arc<Determination>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -131,45 +132,26 @@ pub fn load_all(
     config: &Config,
     cache: Option<&crate::cache::Cache>,
     config_key: &[u8],
-) -> (Vec<Determination>, Vec<Diagnostic>, usize) {
+) -> (Vec<std::sync::Arc<Determination>>, Vec<Diagnostic>, usize) {
     let dir = root.join("content").join("determinations");
     let (files, mut diags) = discover(root, &dir);
     let n = files.len();
     let results: Vec<Parsed> = files
         .par_iter()
-        .map(|p| match read_text(root, p) {
-            Ok(text) => {
-                let rel = rel_path(root, p);
-                let key = crate::cache::key(&[
-                    rel.to_string_lossy().as_bytes(),
-                    text.as_bytes(),
-                    config_key,
-                ]);
-                let memo = cache.and_then(|c| c.parsed(&key));
-                let mut parsed = match memo {
-                    Some(m) => m.parsed.clone(),
-                    None => {
-                        let parsed = parse_determination(&rel, &text, config);
-                        if let Some(c) = cache {
-                            c.set_parsed(
-                                &key,
-                                std::sync::Arc::new(crate::cache::ParsedMemo {
-                                    parsed: parsed.clone(),
-                                }),
-                            );
-                        }
-                        parsed
-                    }
-                };
-                if let Some(d) = parsed.determination.as_mut() {
-                    d.origin.key = key;
-                }
-                parsed
+        .map(|p| {
+            // An unchanged file (same length, time and inode as when last read) whose
+            // parse is memoised is not read again.
+            let stamp = cache
+                .and_then(|_| std::fs::metadata(p).ok())
+                .and_then(|m| crate::cache::FileStamp::of(&m));
+            if let (Some(c), Some(s)) = (cache, stamp)
+                && let Some(key) = c.stamped(p, s)
+                && let Some(m) = c.parsed(&key)
+                && m.config_key == config_key
+            {
+                return m.parsed.clone();
             }
-            Err(d) => Parsed {
-                determination: None,
-                diagnostics: vec![d],
-            },
+            load_one(root, p, cache, config_key, config, stamp)
         })
         .collect();
     let mut dets = Vec::with_capacity(n);
@@ -178,6 +160,57 @@ pub fn load_all(
         dets.extend(r.determination);
     }
     (dets, diags, n)
+}
+
+fn load_one(
+    root: &Path,
+    p: &Path,
+    cache: Option<&crate::cache::Cache>,
+    config_key: &[u8],
+    config: &Config,
+    stamp: Option<crate::cache::FileStamp>,
+) -> Parsed {
+    match read_text(root, p) {
+        Ok(text) => {
+            let rel = rel_path(root, p);
+            let key = crate::cache::key(&[
+                rel.to_string_lossy().as_bytes(),
+                text.as_bytes(),
+                config_key,
+            ]);
+            if let (Some(c), Some(s)) = (cache, stamp) {
+                c.set_stamped(p, s, key);
+            }
+            let memo = cache.and_then(|c| c.parsed(&key));
+            match memo {
+                Some(m) => m.parsed.clone(),
+                None => {
+                    let mut parsed = parse_determination(&rel, &text, config);
+                    if let Some(d) = parsed
+                        .determination
+                        .as_mut()
+                        .and_then(std::sync::Arc::get_mut)
+                    {
+                        d.origin.key = key;
+                    }
+                    if let Some(c) = cache {
+                        c.set_parsed(
+                            &key,
+                            std::sync::Arc::new(crate::cache::ParsedMemo {
+                                parsed: parsed.clone(),
+                                config_key: config_key.to_vec(),
+                            }),
+                        );
+                    }
+                    parsed
+                }
+            }
+        }
+        Err(d) => Parsed {
+            determination: None,
+            diagnostics: vec![d],
+        },
+    }
 }
 
 /// Context for converting one raw determination: collects diagnostics at YAML paths.
@@ -416,7 +449,7 @@ fn finish(det: Option<Determination>, mut diags: Vec<Diagnostic>, text: &str) ->
     // A determination with errors is kept for later checks (duplicates, rules) only when
     // it converted; errors already decide the exit code.
     Parsed {
-        determination: det,
+        determination: det.map(std::sync::Arc::new),
         diagnostics: diags,
     }
 }

@@ -55,9 +55,25 @@ struct Tok<'a> {
 
 /// Lower case without diacritics: "José" and "JOSE" fold alike.
 pub(super) fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        out.push(match c {
+    for ch in s.chars() {
+        if ch.is_ascii() {
+            out.push(ch.to_ascii_lowercase());
+            continue;
+        }
+        for c in ch.to_lowercase() {
+            out.push(fold_char(c));
+        }
+    }
+    out
+}
+
+fn fold_char(c: char) -> char {
+    {
+        match c {
             'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' => 'a',
             'é' | 'è' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
             'í' | 'ì' | 'î' | 'ï' | 'ī' => 'i',
@@ -74,9 +90,8 @@ pub(super) fn fold(s: &str) -> String {
             'đ' | 'ď' => 'd',
             'ť' | 'ț' => 't',
             c => c,
-        });
+        }
     }
-    out
 }
 
 fn tokenize<'a>(text: &'a str) -> Vec<Tok<'a>> {

@@ -14,7 +14,7 @@ use crate::model::{Citation, Date, Decision, Determination, Item};
 
 /// Checks the whole archive: each determination in parallel, then cross-file rules.
 pub fn check_archive(
-    dets: &[Determination],
+    dets: &[std::sync::Arc<Determination>],
     packs: &Packs,
     case_pattern: &Regex,
     today: Date,
@@ -41,7 +41,7 @@ pub fn check_archive(
         .collect();
     // Duplicate case numbers: report on each later file, naming the first.
     let mut seen: BTreeMap<&str, &Determination> = BTreeMap::new();
-    let mut sorted: Vec<&Determination> = dets.iter().collect();
+    let mut sorted: Vec<&Determination> = dets.iter().map(|d| d.as_ref()).collect();
     sorted.sort_by(|a, b| a.origin.path.cmp(&b.origin.path));
     for d in sorted {
         match seen.get(d.case_number.as_str()) {

@@ -398,3 +398,71 @@ fn statistics_are_svg_charts_with_tables_and_links() {
     let home = site.read("public/index.html");
     assert!(home.contains("<svg") && home.contains("Denials upheld"));
 }
+
+/// The persistent build cache: a rebuild from it is byte-identical to a build without
+/// it, it follows edits, a damaged cache is ignored, and it holds no declared identifier.
+#[test]
+fn build_cache_gives_the_same_site_and_holds_no_identifiers() {
+    let site = fixture("basic");
+    let o = run(site.path(), &["build", "--no-cache", "--output", "plain"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        !site.path().join(".casebook/cache").exists(),
+        "--no-cache wrote a cache"
+    );
+    for _ in 0..2 {
+        let o = run(site.path(), &["build"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(
+            snapshot(&site.path().join("public")),
+            snapshot(&site.path().join("plain"))
+        );
+    }
+    let cache = site.path().join(".casebook/cache");
+    let stored: Vec<u8> = walk(&cache)
+        .iter()
+        .flat_map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert!(
+        stored.len() > 1000,
+        "the cache holds the de-identified results"
+    );
+    let text = String::from_utf8_lossy(&stored).to_lowercase();
+    for id in [
+        "john",
+        "doe",
+        "acme",
+        "abc-123-4567",
+        "abc1234567",
+        "elm street",
+    ] {
+        assert!(!text.contains(id), "the build cache holds `{id}`");
+    }
+    // An edit is seen (the cache is keyed by the file's bytes).
+    let det = site.path().join("content/determinations/CM14-0123456.md");
+    let edited = std::fs::read_to_string(&det).unwrap().replace(
+        "## Clinical case summary\n",
+        "## Clinical case summary\n\nA zebra note.\n",
+    );
+    std::fs::write(&det, edited).unwrap();
+    let o = run(site.path(), &["build"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let page = site.read("public/determinations/CM14-0123456/index.html");
+    assert!(page.contains("A zebra note."));
+    let o = run(site.path(), &["build", "--no-cache", "--output", "plain"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        snapshot(&site.path().join("public")),
+        snapshot(&site.path().join("plain"))
+    );
+    // A damaged cache is ignored.
+    for f in walk(&cache) {
+        std::fs::write(&f, b"casebook-cache 1 garbage\n{not json\n\x00\xff").unwrap();
+    }
+    let o = run(site.path(), &["build"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        snapshot(&site.path().join("public")),
+        snapshot(&site.path().join("plain"))
+    );
+}

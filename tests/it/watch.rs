@@ -426,20 +426,48 @@ fn incremental_rebuilds_are_byte_identical_to_a_full_build() {
     let second = site.read(DET).replace("CM14-0123456", "CM14-0123457");
     site.write("content/determinations/CM14-0123457.md", &second);
     let mut w = started(&site, &["watch"]);
+    let mut n = 0;
+    let mut same_as_full_build = |w: &mut Running, what: &str| {
+        // The pages first, then the search index and the exports.
+        let (line, _) = w.next_build();
+        assert!(line.starts_with("rebuilt in"), "{what}: {line}");
+        w.wait_for("the search index and exports", |l| {
+            l.starts_with("updated the search index and exports")
+        });
+        n += 1;
+        let full = format!("full-{n}");
+        let o = run(site.path(), &["build", "--output", &full]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(
+            tree(&site.path().join("public")),
+            tree(&site.path().join(&full)),
+            "after {what}"
+        );
+    };
     edit(&site, DET, OLD, "is not medically necessary (second edit).");
-    w.next_build();
+    same_as_full_build(&mut w, "an edit");
     // A template change re-renders without re-parsing.
     site.write(
         "templates/404.html",
         "{% extends \"base.html\" %}{% block content %}<p>gone</p>{% endblock %}",
     );
-    w.next_build();
-    let o = run(site.path(), &["build", "--output", "full"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert_eq!(
-        tree(&site.path().join("public")),
-        tree(&site.path().join("full"))
-    );
+    same_as_full_build(&mut w, "a template change");
+    // A new determination, then its removal: listings, feed and search follow.
+    let third = site.read(DET).replace("CM14-0123456", "CM14-0123458");
+    site.write("content/determinations/CM14-0123458.md", &third);
+    same_as_full_build(&mut w, "a new determination");
+    std::fs::remove_file(site.path().join("content/determinations/CM14-0123457.md")).unwrap();
+    same_as_full_build(&mut w, "a removed determination");
+    // A rule pack: everything is re-checked.
+    let pack = std::fs::read_dir(site.path().join("content/guidelines"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .expect("a rule pack");
+    let text = std::fs::read_to_string(&pack).unwrap();
+    std::fs::write(&pack, format!("{text}\n# reviewed\n")).unwrap();
+    same_as_full_build(&mut w, "a rule pack change");
 }
 
 /// A site of `n` determinations (the fixture's, renumbered) under `folder`.
@@ -457,12 +485,25 @@ fn many(name: &str, n: usize, folder: &str) -> TempDir {
     site
 }
 
+/// Waits for the next build line and, after a successful rebuild, for the search index
+/// and exports written after it; returns the build line.
+fn finished_build(w: &mut Running) -> String {
+    let (line, _) = w.next_build();
+    if line.starts_with("rebuilt in") {
+        w.wait_for("the search index and exports", |l| {
+            l.starts_with("updated the search index and exports")
+                || l.starts_with("error: updating the search index")
+        });
+    }
+    line
+}
+
 /// Waits until the watch has settled after the changes made so far, then checks that its
 /// output is byte for byte what a clean `casebook build` of the same sources writes.
 ///
-/// Settled means: (1) a rebuild that started after the last change has finished: a static
-/// sentinel file written now shows up in the output with this round's text (a build reads
-/// every source afresh); and (2) no change is left to process: the debouncer delivers an
+/// Settled means: (1) a rebuild that started after the last change has finished, search
+/// index and exports included: a static sentinel file written now shows up in the output
+/// with this round's text (a build looks at every source afresh); and (2) no change is left to process: the debouncer delivers an
 /// event `DEBOUNCE` (100 ms) after it happened and the loop starts a rebuild for it at
 /// once, so once a second has passed since the sentinel with no rebuild starting, none
 /// will.
@@ -472,7 +513,7 @@ fn settles_to_a_clean_build(w: &mut Running, site: &TempDir, round: usize) {
     site.write("static/sentinel.txt", &text);
     let out = site.path().join("public/sentinel.txt");
     let mut last = loop {
-        let (line, _) = w.next_build();
+        let line = finished_build(w);
         if std::fs::read_to_string(&out).is_ok_and(|t| t == text) {
             break line;
         }
@@ -482,7 +523,7 @@ fn settles_to_a_clean_build(w: &mut Running, site: &TempDir, round: usize) {
             (written + Duration::from_secs(1)).max(Instant::now() + Duration::from_millis(300));
         match w.line_before(quiet) {
             None => break,
-            Some(l) if l.starts_with("rebuilding (") => last = w.next_build().0,
+            Some(l) if l.starts_with("rebuilding (") => last = finished_build(w),
             Some(_) => {}
         }
     }
