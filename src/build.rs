@@ -137,7 +137,7 @@ pub fn check_with(
                 )
                 .at(l, c)
                 .width(w)
-                .help("case numbers may not contain `/`, `\\`, spaces or be `.`/`..`"),
+                .help("case numbers may not contain `/`, `\\`, spaces, be `.`/`..` or be longer than 200 bytes"),
             );
         }
     }
@@ -202,7 +202,9 @@ pub fn check_with(
 }
 
 fn is_safe_segment(s: &str) -> bool {
+    // A folder name: at most 255 bytes on common file systems; keep a margin.
     !s.is_empty()
+        && s.len() <= 200
         && s != "."
         && s != ".."
         && !s.contains(['/', '\\', ' ', '?', '#', '%'])
