@@ -626,26 +626,42 @@ pub fn write_search(c: &Checked, out: &Staging) -> Result<crate::search::IndexSt
 }
 
 fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {
-    let mut facets: Vec<(String, String)> = Vec::new();
-    let mut push = |k: &str, v: String| {
-        if !v.is_empty() && !facets.iter().any(|(a, b)| a == k && *b == v) {
-            facets.push((k.to_string(), v));
+    // (facet, slug, label): the labels the listings show ("" = the slug itself).
+    let mut facets: Vec<(String, String, String)> = Vec::new();
+    let mut push = |k: &str, v: String, label: &str| {
+        if !v.is_empty() && !facets.iter().any(|(a, b, _)| a == k && *b == v) {
+            facets.push((k.to_string(), v, label.to_string()));
         }
     };
     for it in &d.items {
-        push("decision", it.decision.to_string());
-        push("treatment", crate::publish::slug(&it.treatment));
+        let dec = it.decision.to_string();
+        let dec_label = if dec == "upheld" {
+            "Upheld"
+        } else {
+            "Overturned"
+        };
+        push("decision", dec, dec_label);
+        push(
+            "treatment",
+            crate::publish::slug(&it.treatment),
+            &it.treatment_title,
+        );
         if let Some(g) = &it.reviewer_basis.guideline {
-            push("guideline", crate::publish::slug(g));
+            let title = it.reviewer_basis.guideline_title.as_deref().unwrap_or(g);
+            push("guideline", crate::publish::slug(g), title);
         }
         if let Some(r) = &it.body_region {
-            push("body_region", crate::publish::slug(r));
+            push("body_region", crate::publish::slug(r), r);
         }
     }
-    push("specialty", d.reviewer.specialty_slug.clone());
-    push("year", d.year.to_string());
-    push("age_band", d.patient.age_band.to_string());
-    push("sex", d.patient.sex.to_string());
+    push(
+        "specialty",
+        d.reviewer.specialty_slug.clone(),
+        &d.reviewer.specialty,
+    );
+    push("year", d.year.to_string(), "");
+    push("age_band", d.patient.age_band.to_string(), "");
+    push("sex", d.patient.sex.to_string(), "");
     crate::search::SearchDoc {
         case_number: d.case_number.clone(),
         url: format!("{base}{}", d.path),

@@ -25,6 +25,7 @@
 //! (the client's plan, in Rust, for tests and the benchmark), `synth` (synthetic
 //! archives for tests and the benchmark).
 
+mod builder;
 pub mod codec;
 pub mod format;
 pub mod rank;
@@ -40,6 +41,7 @@ mod tests;
 
 use std::path::Path;
 
+pub use builder::Builder;
 pub use format::Params;
 pub use tokenize::tokenize;
 
@@ -57,9 +59,11 @@ pub struct SearchDoc {
     /// De-identified plain text of the whole body.
     pub text: String,
     pub year: i32,
-    /// `(facet, value)` pairs, possibly several per facet; the first `treatment` is
-    /// the document's main one (used for numbering and shown in results).
-    pub facets: Vec<(String, String)>,
+    /// `(facet, value, label)` triples, possibly several per facet; the first
+    /// `treatment` is the document's main one (used for numbering and shown in results).
+    /// The value is a slug (it goes in URLs); the label is what people read ("" for the
+    /// value itself): per value, the index keeps the label documents give it most often.
+    pub facets: Vec<(String, String, String)>,
 }
 
 /// What a build wrote.
@@ -72,9 +76,11 @@ pub struct IndexStats {
     pub terms: usize,
 }
 
-/// Writes every index file under `out_dir`; returns what was written.
+/// Writes every index file under `out_dir`; returns what was written. A thin wrapper
+/// over [`Builder`], which callers that produce documents one at a time should use
+/// directly (memory then stays bounded by the compact form of the documents).
 pub fn write_index(docs: Vec<SearchDoc>, out_dir: &Path) -> std::io::Result<IndexStats> {
-    writer::write_index_with(docs, out_dir, &Params::default())
+    write_index_with(docs, out_dir, &Params::default())
 }
 
 /// As [`write_index`], with explicit parameters (tests use tiny shards to exercise
@@ -84,7 +90,9 @@ pub fn write_index_with(
     out_dir: &Path,
     params: &Params,
 ) -> std::io::Result<IndexStats> {
-    writer::write_index_with(docs, out_dir, params)
+    let mut b = Builder::new(params.clone());
+    b.par_extend(docs);
+    b.finish(out_dir)
 }
 
 /// The benchmark: builds an index of `n` synthetic determinations under `out` and

@@ -2,5 +2,6 @@
 //! indexes decoded back and compared with a brute-force search.
 
 mod browser;
+mod builder;
 mod roundtrip;
 mod units;

@@ -229,6 +229,25 @@ fn search_page_in_headless_chromium_matches_brute_force() {
         if !got.is_empty() {
             nonempty += 1;
         }
+        // Facet values show the labels the documents give them, not their slugs.
+        if r.q == "mri lumb" {
+            let mri = regex::Regex::new(r#"value="mri"[^>]*>\s*MRI\s*<span"#).unwrap();
+            if !mri.is_match(&dom) || dom.contains("> Mri <") {
+                failures.push(format!("{url}: the MRI treatment is not labelled \"MRI\""));
+            }
+            let titled = [
+                "> MTUS Chronic Pain Medical Treatment Guidelines (2009) <",
+                "> MTUS ACOEM Practice Guidelines (2004) <",
+                "> Official Disability Guidelines <",
+                "> MTUS ACOEM Practice Guidelines (2017) <",
+            ];
+            if !titled.iter().any(|t| dom.contains(t))
+                || dom.contains("> Mtus ")
+                || dom.contains("> Odg <")
+            {
+                failures.push(format!("{url}: guidelines are not shown by title"));
+            }
+        }
         if got != expect || said != want_status {
             failures.push(format!(
                 "{url}\n  got    {got:?} / {said:?}\n  wanted {expect:?} / {want_status:?}"

@@ -473,7 +473,17 @@
     const client = new Client(root.dataset.index || '/search/');
     const labels = new Map();
     root.querySelectorAll('[data-facet][data-value]').forEach((a) => labels.set(a.dataset.facet + '\u0001' + a.dataset.value, a.textContent.trim()));
-    const label = (f, v) => labels.get(f + '\u0001' + v) || (f === 'year' ? v : v.replace(/[-_]/g, ' ').replace(/^./, (c) => c.toUpperCase()));
+    // A value's label: the index's (as the documents name it), else the page's facet
+    // links, else the value made readable.
+    let rootLabels = null;
+    const label = (f, v) => {
+      if (!rootLabels) {
+        rootLabels = new Map();
+        for (const F of client.root.facets) (F.labels || []).forEach((l, i) => { if (l) rootLabels.set(F.name + '\u0001' + F.values[i], l); });
+      }
+      const k = f + '\u0001' + v;
+      return rootLabels.get(k) || labels.get(k) || (f === 'year' ? v : v.replace(/[-_]/g, ' ').replace(/^./, (c) => c.toUpperCase()));
+    };
     const state = { q: '', filters: new Map(), page: 1 };
     let seq = 0, timer = 0;
 
