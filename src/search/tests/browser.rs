@@ -179,6 +179,7 @@ fn search_page_in_headless_chromium_matches_brute_force() {
 
     let case = regex::Regex::new(r#"data-case="([^"]+)""#).unwrap();
     let status = regex::Regex::new(r#"id="search-status"[^>]*>([^<]*)<"#).unwrap();
+    let mri = regex::Regex::new(r#"value="mri"[^>]*>\s*MRI\s*<span"#).unwrap();
     let req = |q: &str, f: &[(&str, &str)], page: usize| Request {
         q: q.into(),
         filters: f
@@ -231,7 +232,6 @@ fn search_page_in_headless_chromium_matches_brute_force() {
         }
         // Facet values show the labels the documents give them, not their slugs.
         if r.q == "mri lumb" {
-            let mri = regex::Regex::new(r#"value="mri"[^>]*>\s*MRI\s*<span"#).unwrap();
             if !mri.is_match(&dom) || dom.contains("> Mri <") {
                 failures.push(format!("{url}: the MRI treatment is not labelled \"MRI\""));
             }
