@@ -140,7 +140,7 @@ fn child_build(n: usize, dir: &Path) {
 struct CasebookBuild {
     run: Run,
     words: f64,
-    /// Indexing only, seconds.
+    /// Generating and indexing, seconds.
     secs: f64,
     files: u64,
     bytes: u64,
@@ -512,7 +512,7 @@ fn comparison(n: usize, site: &Path, cb: &CasebookBuild, docs: &[SearchDoc]) -> 
     }
     let _ = writeln!(
         r,
-        "  (casebook's build: a child process generating the documents in memory and indexing them; \
+        "  (casebook's build: a child process generating the documents and streaming them into the index builder; \
          Pagefind's: its binary reading the HTML pages. Wire bytes: gzip for .js/.json/.html as \
          static hosts serve them, other files as they are.)"
     );
@@ -562,7 +562,7 @@ fn main() {
             cb.words
         );
         println!(
-            "  build {:.2}s ({:.1} µs/doc); the build process: {:.2}s wall, {:.2}s CPU, peak RSS {}; {} terms",
+            "  generate and index {:.2}s ({:.1} µs/doc); the build process: {:.2}s wall, {:.2}s CPU, peak RSS {}; {} terms",
             cb.secs,
             cb.secs * 1e6 / n.max(1) as f64,
             cb.run.wall.as_secs_f64(),
