@@ -21,7 +21,9 @@
 //! Documents are numbered in facet order (year, newest first → decision → first
 //! treatment), so frequent terms cost about one byte a posting and facet values are
 //! a few runs. Module map: [`tokenize`] (the shared tokenizer and query grammar),
-//! [`rank`] (BM25 impacts), [`codec`] (byte formats), `writer` (the build), [`reader`]
+//! [`rank`] (BM25 impacts), [`codec`] (byte formats), `builder` (the streaming build:
+//! [`Builder`]), `writer` (the files shared by every build, and the in-memory reference
+//! writer tests compare the builder with), [`reader`]
 //! (the client's plan, in Rust, for tests and the benchmark), `synth` (synthetic
 //! archives for tests and the benchmark).
 

@@ -1,18 +1,13 @@
-//! Writes the index files: the parts shared by the streaming [`super::Builder`] (the
-//! dictionary, shards, top blocks and root: [`write_tail`]), and, for tests, the
-//! in-memory writer the builder replaced (`write_index_reference`), which the builder's
-//! output is compared with byte for byte.
+//! Writes the index files: the parts shared by every build (the dictionary, shards, top
+//! blocks and root: [`write_tail`]; metadata rows, facet ordering, labels), and, for
+//! tests, the in-memory writer the streaming [`super::Builder`] replaced
+//! (`write_index_reference`), whose output the builder's is compared with byte for byte.
 //!
-//! The in-memory writer: two passes over the documents, both parallel over chunks of [`CHUNK`] documents in
-//! document order: the first measures lengths (BM25 needs the average before any
-//! impact can be computed), the second tokenises again, counts terms per document and
-//! writes the per-document files (metadata, snippets, facet column) of its chunk. The
-//! chunks' postings are merged in order, so every list comes out sorted by document
-//! without a sort. Postings are then streamed to shards in key order, and each list
-//! is dropped as soon as it is written.
-//!
-//! Memory at 1M documents of ~300 words: ~150M postings × 4 bytes (`doc << 4 | q`) plus
-//! vector slack, about 0.6–1 GB, on top of the documents the caller hands over.
+//! The in-memory writer numbers the documents first, then tokenises chunks of [`CHUNK`]
+//! documents in parallel, writing each chunk's per-document files (metadata, snippets,
+//! facet column) and merging chunk postings in order. [`write_tail`] streams lists to
+//! shards in key order, asking for them in batches of about [`BATCH_POSTINGS`]
+//! postings, so only a batch of decoded lists is in memory at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -858,7 +853,7 @@ pub(super) struct TailIn<'a> {
 }
 
 /// Postings per batch of lists asked for (bounds the lists held at once).
-const BATCH_POSTINGS: u64 = 4 << 20;
+pub(super) const BATCH_POSTINGS: u64 = 4 << 20;
 
 /// Writes the dictionary (facet value sets and term lists in key order), the postings
 /// shards, top blocks and the root. `lists` returns, for a batch of term numbers, their
