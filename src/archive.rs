@@ -651,7 +651,11 @@ fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {
             push("guideline", crate::publish::slug(g), title);
         }
         if let Some(r) = &it.body_region {
-            push("body_region", crate::publish::slug(r), r);
+            let mut c = r.chars();
+            let label: String = c
+                .next()
+                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect());
+            push("body_region", crate::publish::slug(r), &label);
         }
     }
     push(

@@ -515,7 +515,8 @@
         for (const F of client.root.facets) (F.labels || []).forEach((l, i) => { if (l) rootLabels.set(F.name + '\u0001' + F.values[i], l); });
       }
       const k = f + '\u0001' + v;
-      return rootLabels.get(k) || labels.get(k) || (f === 'year' ? v : v.replace(/[-_]/g, ' ').replace(/^./, (c) => c.toUpperCase()));
+      // Values with digits (years, age bands such as 40-49) read as they are.
+      return rootLabels.get(k) || labels.get(k) || (/\d/.test(v) ? v : v.replace(/[-_]/g, ' ').replace(/^./, (c) => c.toUpperCase()));
     };
     const state = { q: '', filters: new Map(), page: 1 };
     let seq = 0, timer = 0;
