@@ -615,14 +615,13 @@ fn csv_field(s: &str) -> String {
 
 /// The search index over the de-identified text only: every field comes from a
 /// `PublicDetermination`.
+/// Streams the documents into the index builder: no vector of search documents.
 pub fn write_search(c: &Checked, out: &Staging) -> Result<crate::search::IndexStats> {
     let base = c.config.base_path();
-    let docs: Vec<crate::search::SearchDoc> = c
-        .published
-        .par_iter()
-        .map(|d| search_doc(d, &base))
-        .collect();
-    crate::search::write_index(docs, &out.dir.join("search")).context("writing the search index")
+    let mut b = crate::search::Builder::new(crate::search::Params::default());
+    b.par_extend(c.published.par_iter().map(|d| search_doc(d, &base)));
+    b.finish(&out.dir.join("search"))
+        .context("writing the search index")
 }
 
 fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {
