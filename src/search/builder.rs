@@ -3,8 +3,8 @@
 //! numbers the documents and writes the files.
 //!
 //! What [`Builder::add`] keeps of a document (about 450 bytes for a typical one):
-//! - its postings, appended to per-term lists as `(gap, tf)` varint pairs over the
-//!   insertion numbers (one or two bytes a posting mostly);
+//! - its postings, appended to per-term lists as varints over the insertion numbers
+//!   (gap and whether tf > 1 in one varint, tf after it only when above 1);
 //! - its token counts (the BM25 lengths), year, facet value ids, URL as two interned
 //!   pieces around the case number;
 //! - the strings the index files show: case number, title, the 280-character excerpt.
@@ -32,10 +32,14 @@ use super::tokenize::{for_each_token, is_stopword, pair_key};
 use super::writer::{self, CHUNK, FacetTable, TailIn, excerpt, write_file};
 use super::{IndexStats, SearchDoc};
 
-/// A term's postings so far: `(insertion number − next, tf)` varint pairs.
+/// A term's postings so far, one varint each, `(insertion number − previous − 1) << 1 |
+/// (tf > 1)`, followed by the varint `tf − 2` when `tf > 1` (most words occur once in a
+/// document). Kept in segments, each decoded from its own start, so that merging
+/// builders moves segments instead of copying bytes.
 #[derive(Default)]
 struct TermList {
-    buf: Vec<u8>,
+    /// `(first insertion number the segment's gaps count from, bytes)`.
+    segs: Vec<(u32, Vec<u8>)>,
     /// The insertion number after the last posting.
     next: u32,
     df: u32,
@@ -43,10 +47,32 @@ struct TermList {
 
 impl TermList {
     fn push(&mut self, doc: u32, tf: u32) {
-        put_varint(&mut self.buf, u64::from(doc - self.next));
-        put_varint(&mut self.buf, u64::from(tf));
+        if self.segs.is_empty() {
+            self.segs.push((0, Vec::new()));
+        }
+        let buf = &mut self.segs.last_mut().expect("a segment").1;
+        let gap = u64::from(doc - self.next);
+        put_varint(buf, gap << 1 | u64::from(tf > 1));
+        if tf > 1 {
+            put_varint(buf, u64::from(tf - 2));
+        }
         self.next = doc + 1;
         self.df += 1;
+    }
+
+    /// Calls `f(insertion number, tf)` for each posting, in order.
+    fn for_each(&self, mut f: impl FnMut(u32, u32)) {
+        for (start, buf) in &self.segs {
+            let mut r = Reader::new(buf);
+            let mut next = *start;
+            while !r.done() {
+                let v = r.varint();
+                let d = next + (v >> 1) as u32;
+                let tf = if v & 1 == 1 { r.varint() as u32 + 2 } else { 1 };
+                next = d + 1;
+                f(d, tf);
+            }
+        }
     }
 
     /// Appends `other`, whose insertion numbers start at `offset` here.
@@ -54,12 +80,19 @@ impl TermList {
         if other.df == 0 {
             return;
         }
-        let mut r = Reader::new(&other.buf);
-        let first = r.varint() as u32 + offset;
-        put_varint(&mut self.buf, u64::from(first - self.next));
-        self.buf.extend_from_slice(&other.buf[r.pos..]);
+        self.segs
+            .extend(other.segs.into_iter().map(|(start, mut buf)| {
+                buf.shrink_to_fit();
+                (start + offset, buf)
+            }));
         self.next = other.next + offset;
         self.df += other.df;
+    }
+
+    fn bytes(&self) -> (usize, usize) {
+        self.segs
+            .iter()
+            .fold((0, 0), |a, (_, b)| (a.0 + b.len(), a.1 + b.capacity()))
     }
 }
 
@@ -89,6 +122,10 @@ struct Value {
     labels: BTreeMap<String, u32>,
 }
 
+/// A records segment is closed past this size (offsets in it are `u32`); small in tests
+/// so that they cross segments.
+const REC_SEGMENT: usize = if cfg!(test) { 4096 } else { 1 << 30 };
+
 /// No URL pattern: the URL is stored whole in the document's record.
 const URL_LITERAL: u32 = u32::MAX;
 
@@ -98,9 +135,10 @@ pub struct Builder {
     /// Documents added.
     n: u32,
     /// Per document: case number, title, excerpt and (if not patterned) URL, each
-    /// varint-length-prefixed, at `rec_off[d]..rec_off[d + 1]`.
-    recs: Vec<u8>,
-    rec_off: Vec<u64>,
+    /// varint-length-prefixed, in segment `rec_at[d].0` from offset `rec_at[d].1` to the
+    /// next document's (segments, so that merging moves them instead of copying).
+    recs: Vec<Vec<u8>>,
+    rec_at: Vec<(u32, u32)>,
     years: Vec<i32>,
     /// `(body length, title+requests length)` in tokens.
     lens: Vec<(u32, u32)>,
@@ -135,7 +173,7 @@ impl Builder {
             p: params,
             n: 0,
             recs: Vec::new(),
-            rec_off: vec![0],
+            rec_at: Vec::new(),
             years: Vec::new(),
             lens: Vec::new(),
             url: Vec::new(),
@@ -206,12 +244,15 @@ impl Builder {
         self.years.push(doc.year);
 
         // Strings shown in results.
-        put_str(&mut self.recs, &doc.case_number);
-        put_str(&mut self.recs, &doc.title);
-        put_str(
-            &mut self.recs,
-            &excerpt(&doc.text, self.p.snip_chars as usize),
-        );
+        if self.recs.last().is_none_or(|r| r.len() > REC_SEGMENT) {
+            self.recs.push(Vec::new());
+        }
+        let seg = self.recs.len() - 1;
+        self.rec_at.push((seg as u32, self.recs[seg].len() as u32));
+        let recs = &mut self.recs[seg];
+        put_str(recs, &doc.case_number);
+        put_str(recs, &doc.title);
+        put_str(recs, &excerpt(&doc.text, self.p.snip_chars as usize));
         match doc.url.find(&doc.case_number) {
             Some(i) => {
                 let a = self.urls.id(&doc.url[..i]);
@@ -219,11 +260,10 @@ impl Builder {
                 self.url.push((a, b));
             }
             None => {
-                put_str(&mut self.recs, &doc.url);
+                put_str(recs, &doc.url);
                 self.url.push((URL_LITERAL, URL_LITERAL));
             }
         }
-        self.rec_off.push(self.recs.len() as u64);
 
         // Postings: as `writer` does it for one document, with tf kept for later.
         self.arena.clear();
@@ -351,10 +391,13 @@ impl Builder {
         self.fac.extend(other.fac.iter().map(|&v| vmap[v as usize]));
         self.fac_off
             .extend(other.fac_off[1..].iter().map(|&o| o + base));
-        let base = self.recs.len() as u64;
-        self.recs.extend_from_slice(&other.recs);
-        self.rec_off
-            .extend(other.rec_off[1..].iter().map(|&o| o + base));
+        let base = self.recs.len() as u32;
+        self.recs.extend(other.recs.into_iter().map(|mut r| {
+            r.shrink_to_fit();
+            r
+        }));
+        self.rec_at
+            .extend(other.rec_at.iter().map(|&(s, o)| (s + base, o)));
         self.years.extend_from_slice(&other.years);
         self.lens.extend_from_slice(&other.lens);
         self.url.extend(other.url.iter().map(|&(a, b)| {
@@ -387,7 +430,13 @@ impl Builder {
 
     /// The strings of document `d`'s record: case number, title, excerpt, literal URL.
     fn rec(&self, d: usize) -> Rec<'_> {
-        let b = &self.recs[self.rec_off[d] as usize..self.rec_off[d + 1] as usize];
+        let (seg, start) = self.rec_at[d];
+        let recs = &self.recs[seg as usize];
+        let end = match self.rec_at.get(d + 1) {
+            Some(&(s, o)) if s == seg => o as usize,
+            _ => recs.len(),
+        };
+        let b = &recs[start as usize..end];
         let mut r = Reader::new(b);
         let case = get_str(&mut r);
         let title = get_str(&mut r);
@@ -422,6 +471,22 @@ impl Builder {
         };
         let n = self.n as usize;
         let p = &self.p;
+        if std::env::var_os("CASEBOOK_SEARCH_TIMING").is_some() {
+            let mb = |b: usize| b as f64 / 1e6;
+            let (len, cap) = self.lists.iter().fold((0, 0), |a, l| {
+                let (x, y) = l.bytes();
+                (a.0 + x, a.1 + y)
+            });
+            eprintln!(
+                "search index: {n} documents held in {:.1} MB of postings ({:.1} MB allocated), \
+                 {:.1} MB of records, {:.1} MB of facet ids; {} terms",
+                mb(len),
+                mb(cap),
+                mb(self.recs.iter().map(Vec::len).sum()),
+                mb(self.fac.len() * 4 + self.fac_off.len() * 8),
+                self.lists.len()
+            );
+        }
 
         // Facets: names in the root's order, values sorted; local id → (facet, value).
         let present: BTreeSet<&str> = self
@@ -623,16 +688,11 @@ impl Builder {
                 .map(|(i, l)| {
                     let avg = if pair[i] { avg_fl } else { avg_dl };
                     let mut out = Vec::with_capacity(l.df as usize);
-                    let mut r = Reader::new(&l.buf);
-                    let mut next = 0u32;
-                    while !r.done() {
-                        let d = next + r.varint() as u32;
-                        let tf = r.varint() as u32;
-                        next = d + 1;
+                    l.for_each(|d, tf| {
                         let (dl, fl) = lens[d as usize];
                         let q = impact(tf, if pair[i] { fl } else { dl }, avg);
                         out.push((rank[d as usize] << 4) | u32::from(q));
-                    }
+                    });
                     out.sort_unstable();
                     out
                 })
@@ -748,4 +808,37 @@ fn put_str(buf: &mut Vec<u8>, s: &str) {
 fn get_str<'a>(r: &mut Reader<'a>) -> &'a str {
     let n = r.varint() as usize;
     std::str::from_utf8(r.bytes(n)).expect("records hold UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TermList;
+
+    #[test]
+    fn term_lists_round_trip_and_append_with_an_offset() {
+        let a_in = [(0, 1), (1, 3), (200, 1), (70_000, 300)];
+        let b_in = [(5, 2), (6, 1), (1_000_000, 1)];
+        let mut a = TermList::default();
+        for (d, tf) in a_in {
+            a.push(d, tf);
+        }
+        let mut b = TermList::default();
+        for (d, tf) in b_in {
+            b.push(d, tf);
+        }
+        // One byte for a small gap with tf 1.
+        let mut one = TermList::default();
+        one.push(3, 1);
+        assert_eq!(one.bytes().0, 1);
+        a.append(b, 80_000);
+        let mut got = Vec::new();
+        a.for_each(|d, tf| got.push((d, tf)));
+        let want: Vec<(u32, u32)> = a_in
+            .into_iter()
+            .chain(b_in.into_iter().map(|(d, tf)| (d + 80_000, tf)))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(a.df, 7);
+        assert_eq!(a.next, 1_080_001);
+    }
 }
