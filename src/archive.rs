@@ -689,42 +689,60 @@ fn csv_field(s: &str) -> String {
 
 /// The search index over the de-identified text only: every field comes from a
 /// `PublicDetermination`.
+/// Streams the documents into the index builder: no vector of search documents.
 pub fn write_search(c: &Checked, out: &Staging) -> Result<crate::search::IndexStats> {
     let base = c.config.base_path();
-    let docs: Vec<crate::search::SearchDoc> = c
-        .published
-        .par_iter()
-        .map(|d| search_doc(d, &base))
-        .collect();
+    let mut b = crate::search::Builder::new(crate::search::Params::default());
+    b.par_extend(c.published.par_iter().map(|d| search_doc(d, &base)));
     let mut stats = None;
     out.write_tree("search", |dir| {
-        stats = Some(crate::search::write_index(docs, dir).context("writing the search index")?);
+        stats = Some(b.finish(dir).context("writing the search index")?);
         Ok(())
     })?;
     Ok(stats.expect("the search index was written"))
 }
 
 fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {
-    let mut facets: Vec<(String, String)> = Vec::new();
-    let mut push = |k: &str, v: String| {
-        if !v.is_empty() && !facets.iter().any(|(a, b)| a == k && *b == v) {
-            facets.push((k.to_string(), v));
+    // (facet, slug, label): the labels the listings show ("" = the slug itself).
+    let mut facets: Vec<(String, String, String)> = Vec::new();
+    let mut push = |k: &str, v: String, label: &str| {
+        if !v.is_empty() && !facets.iter().any(|(a, b, _)| a == k && *b == v) {
+            facets.push((k.to_string(), v, label.to_string()));
         }
     };
     for it in &d.items {
-        push("decision", it.decision.to_string());
-        push("treatment", crate::publish::slug(&it.treatment));
+        let dec = it.decision.to_string();
+        let dec_label = if dec == "upheld" {
+            "Upheld"
+        } else {
+            "Overturned"
+        };
+        push("decision", dec, dec_label);
+        push(
+            "treatment",
+            crate::publish::slug(&it.treatment),
+            &it.treatment_title,
+        );
         if let Some(g) = &it.reviewer_basis.guideline {
-            push("guideline", crate::publish::slug(g));
+            let title = it.reviewer_basis.guideline_title.as_deref().unwrap_or(g);
+            push("guideline", crate::publish::slug(g), title);
         }
         if let Some(r) = &it.body_region {
-            push("body_region", crate::publish::slug(r));
+            let mut c = r.chars();
+            let label: String = c
+                .next()
+                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect());
+            push("body_region", crate::publish::slug(r), &label);
         }
     }
-    push("specialty", d.reviewer.specialty_slug.clone());
-    push("year", d.year.to_string());
-    push("age_band", d.patient.age_band.to_string());
-    push("sex", d.patient.sex.to_string());
+    push(
+        "specialty",
+        d.reviewer.specialty_slug.clone(),
+        &d.reviewer.specialty,
+    );
+    push("year", d.year.to_string(), "");
+    push("age_band", d.patient.age_band.to_string(), "");
+    push("sex", d.patient.sex.to_string(), "");
     crate::search::SearchDoc {
         case_number: d.case_number.clone(),
         url: format!("{base}{}", d.path),

@@ -26,8 +26,9 @@ pub struct Answer {
 impl Brute {
     pub fn new(mut docs: Vec<SearchDoc>) -> Brute {
         for d in &mut docs {
-            if !d.facets.iter().any(|(f, _)| f == "year") {
-                d.facets.push(("year".into(), d.year.to_string()));
+            if !d.facets.iter().any(|(f, _, _)| f == "year") {
+                d.facets
+                    .push(("year".into(), d.year.to_string(), String::new()));
             }
         }
         order_docs(&mut docs);
@@ -75,7 +76,12 @@ impl Brute {
         }
         let facets = docs
             .iter()
-            .map(|d| d.facets.iter().cloned().collect())
+            .map(|d| {
+                d.facets
+                    .iter()
+                    .map(|(f, v, _)| (f.clone(), v.clone()))
+                    .collect()
+            })
             .collect();
         Brute {
             docs,

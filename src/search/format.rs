@@ -84,6 +84,11 @@ pub struct RootFacet {
     pub values: Vec<String>,
     /// Documents per value over the whole archive.
     pub totals: Vec<u32>,
+    /// The label shown for each value ("" for the value itself), as the documents name
+    /// it: a treatment or guideline title, a specialty as written. Absent when no value
+    /// has one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -21,10 +21,13 @@
 //! Documents are numbered in facet order (year, newest first → decision → first
 //! treatment), so frequent terms cost about one byte a posting and facet values are
 //! a few runs. Module map: [`tokenize`] (the shared tokenizer and query grammar),
-//! [`rank`] (BM25 impacts), [`codec`] (byte formats), `writer` (the build), [`reader`]
+//! [`rank`] (BM25 impacts), [`codec`] (byte formats), `builder` (the streaming build:
+//! [`Builder`]), `writer` (the files shared by every build, and the in-memory reference
+//! writer tests compare the builder with), [`reader`]
 //! (the client's plan, in Rust, for tests and the benchmark), `synth` (synthetic
 //! archives for tests and the benchmark).
 
+mod builder;
 pub mod codec;
 pub mod format;
 pub mod rank;
@@ -40,6 +43,7 @@ mod tests;
 
 use std::path::Path;
 
+pub use builder::Builder;
 pub use format::Params;
 pub use tokenize::tokenize;
 
@@ -57,9 +61,11 @@ pub struct SearchDoc {
     /// De-identified plain text of the whole body.
     pub text: String,
     pub year: i32,
-    /// `(facet, value)` pairs, possibly several per facet; the first `treatment` is
-    /// the document's main one (used for numbering and shown in results).
-    pub facets: Vec<(String, String)>,
+    /// `(facet, value, label)` triples, possibly several per facet; the first
+    /// `treatment` is the document's main one (used for numbering and shown in results).
+    /// The value is a slug (it goes in URLs); the label is what people read ("" for the
+    /// value itself): per value, the index keeps the label documents give it most often.
+    pub facets: Vec<(String, String, String)>,
 }
 
 /// What a build wrote.
@@ -72,9 +78,11 @@ pub struct IndexStats {
     pub terms: usize,
 }
 
-/// Writes every index file under `out_dir`; returns what was written.
+/// Writes every index file under `out_dir`; returns what was written. A thin wrapper
+/// over [`Builder`], which callers that produce documents one at a time should use
+/// directly (memory then stays bounded by the compact form of the documents).
 pub fn write_index(docs: Vec<SearchDoc>, out_dir: &Path) -> std::io::Result<IndexStats> {
-    writer::write_index_with(docs, out_dir, &Params::default())
+    write_index_with(docs, out_dir, &Params::default())
 }
 
 /// As [`write_index`], with explicit parameters (tests use tiny shards to exercise
@@ -84,7 +92,9 @@ pub fn write_index_with(
     out_dir: &Path,
     params: &Params,
 ) -> std::io::Result<IndexStats> {
-    writer::write_index_with(docs, out_dir, params)
+    let mut b = Builder::new(params.clone());
+    b.par_extend(docs);
+    b.finish(out_dir)
 }
 
 /// The benchmark: builds an index of `n` synthetic determinations under `out` and

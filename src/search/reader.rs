@@ -9,7 +9,12 @@
 //!    Otherwise approximate within the budget: the cheapest terms are fetched in full
 //!    (up to half the budget) and AND-ed; the others contribute through their
 //!    impact-ordered top blocks, a document outside a block being assumed to hold the
-//!    term at the block's lowest impact. The count is then an estimate (independence).
+//!    term at the most it can: the block's lowest impact (one less below the last
+//!    document with that impact in the block, since ties went to lower documents). The
+//!    count is then an estimate (independence); the page may still be proven exact
+//!    (max-score argument, [`Proof`]): when every shown result is known to match with an
+//!    exact score and every other document that might match ranks after the last shown
+//!    even at its highest possible score, the shown results are the true ones.
 //! 2. **Filters.** Facet value sets are fetched whole if they fit `budget.sets`; if not,
 //!    only the set parts covering candidates, in rank order, until the budget is spent.
 //! 3. **Counts.** Per facet, counted over the results with every *other* filter applied
@@ -122,6 +127,9 @@ pub struct Outcome {
     /// `[facet][value]` counts.
     pub counts: Vec<Vec<u64>>,
     pub counts_exact: bool,
+    /// The results up to the end of the requested page are the true ones, in the true
+    /// order (always when `exact`; when not, proven from score bounds).
+    pub top_exact: bool,
 }
 
 /// A client over an index folder, with an HTTP-cache-like memory of fetched files.
@@ -143,7 +151,31 @@ struct Alt {
     idf: u32,
     list: Vec<(u32, u8)>,
     complete: bool,
+    /// For a top block: its lowest impact, and the last document holding it there. A
+    /// document outside the block has at most `floor` (ties went to lower documents,
+    /// so below `last` it has less than `floor`).
     floor: u8,
+    last: u32,
+}
+
+impl Alt {
+    /// The most this (incomplete) alternative can add for a document outside its block.
+    fn bound(&self, d: u32) -> u32 {
+        self.idf * u32::from(self.floor.saturating_sub(u8::from(d < self.last)))
+    }
+}
+
+/// What an approximate evaluation knows about the ranking: enough to prove, after the
+/// filters, that the first results are the true ones (the max-score argument).
+#[derive(Debug, Clone, Default)]
+pub struct Proof {
+    /// Candidates whose score is only an upper bound (the score given them), or whose
+    /// membership is not known; the others' scores are exact.
+    pub unsure: BTreeSet<u32>,
+    /// Documents that are not candidates at all may still match, with at most this
+    /// score from document `.0` on (a step function, by increasing `.0`); empty when
+    /// non-candidates cannot match.
+    pub outside: Vec<(u32, u32)>,
 }
 
 impl Client {
@@ -303,6 +335,7 @@ impl Client {
                 .map(|f| vec![0; f.values.len()])
                 .collect(),
             counts_exact: true,
+            top_exact: true,
         };
         // Filters: resolve facet names and values to dictionary entries.
         let mut filters: Vec<(usize, Vec<Entry>)> = Vec::new();
@@ -329,8 +362,8 @@ impl Client {
             return Ok(empty);
         };
         let browse = groups.is_empty();
-        let (mut q, mut exact, est) = if browse {
-            (Vec::new(), true, f64::from(n))
+        let (mut q, mut exact, est, proof) = if browse {
+            (Vec::new(), true, f64::from(n), None)
         } else {
             self.eval_terms(&groups)?
         };
@@ -405,6 +438,8 @@ impl Client {
         } else {
             ranked.iter().skip(from).take(per).copied().collect()
         };
+        let top_exact =
+            exact || proof.is_some_and(|p| proves_top(&p, &q, &cands, &ranked, from + per));
         let page = self.rows(&page_docs)?;
         if browse && nf == 0 {
             ranked = (0..n).collect();
@@ -416,6 +451,7 @@ impl Client {
             page,
             counts,
             counts_exact: counts_exact && exact,
+            top_exact,
         })
     }
 
@@ -448,8 +484,12 @@ impl Client {
         Ok(Some(groups))
     }
 
-    /// Evaluates the AND of the groups: `(docs with scores, exact, estimated count)`.
-    fn eval_terms(&mut self, groups: &[Vec<Entry>]) -> io::Result<(Scored, bool, f64)> {
+    /// Evaluates the AND of the groups: `(docs with scores, exact, estimated count,
+    /// proof material when approximate)`.
+    fn eval_terms(
+        &mut self,
+        groups: &[Vec<Entry>],
+    ) -> io::Result<(Scored, bool, f64, Option<Proof>)> {
         let n = self.root.docs;
         let all: BTreeSet<String> = groups.iter().flatten().flat_map(Self::files_of).collect();
         if self.cost(&all) <= u64::from(self.root.budget.terms) {
@@ -463,7 +503,7 @@ impl Client {
                 acc = intersect(&acc, l);
             }
             let len = acc.len() as f64;
-            return Ok((acc, true, len));
+            return Ok((acc, true, len, None));
         }
         // Approximate: cheapest groups in full, within half the budget.
         let mut by_cost: Vec<(u64, usize)> = groups
@@ -499,12 +539,19 @@ impl Client {
                 if e.top.is_some() {
                     let list = self.load_top(e)?;
                     let floor = list.iter().map(|x| x.1).min().unwrap_or(1);
+                    let last = list
+                        .iter()
+                        .filter(|x| x.1 == floor)
+                        .map(|x| x.0)
+                        .max()
+                        .unwrap_or(0);
                     incomplete = true;
                     alts.push(Alt {
                         idf,
                         list,
                         complete: false,
                         floor,
+                        last,
                     });
                 } else {
                     let list = self.load_postings(e)?;
@@ -513,6 +560,7 @@ impl Client {
                         list,
                         complete: true,
                         floor: 0,
+                        last: 0,
                     });
                 }
             }
@@ -521,6 +569,7 @@ impl Client {
             }
             rest.push(alts);
         }
+        let mut proof = Proof::default();
         let (base, est_base): (Scored, f64) = if full.is_empty() {
             let mut docs: Vec<u32> = rest
                 .iter()
@@ -529,6 +578,35 @@ impl Client {
                 .collect();
             docs.sort_unstable();
             docs.dedup();
+            // A document in none of the lists matches only if no group is complete;
+            // it then scores at most the sum of the groups' bounds.
+            if rest.iter().all(|alts| alts.iter().any(|a| !a.complete)) {
+                let mut steps: Vec<u32> = rest
+                    .iter()
+                    .flatten()
+                    .filter(|a| !a.complete)
+                    .map(|a| a.last)
+                    .collect();
+                steps.push(0);
+                steps.sort_unstable();
+                steps.dedup();
+                proof.outside = steps
+                    .into_iter()
+                    .map(|lo| {
+                        let b = rest
+                            .iter()
+                            .map(|alts| {
+                                alts.iter()
+                                    .filter(|a| !a.complete)
+                                    .map(|a| a.bound(lo))
+                                    .max()
+                                    .unwrap_or(0)
+                            })
+                            .sum();
+                        (lo, b)
+                    })
+                    .collect();
+            }
             (docs.into_iter().map(|d| (d, 0)).collect(), f64::from(n))
         } else {
             let mut lists = Vec::new();
@@ -545,30 +623,40 @@ impl Client {
         };
         let mut out = Vec::with_capacity(base.len());
         'doc: for (d, mut s) in base {
+            let mut sure = true;
             for alts in &rest {
                 let mut best: Option<u32> = None;
                 let mut all_complete = true;
+                let mut bound = 0;
                 for a in alts {
                     if let Ok(i) = a.list.binary_search_by_key(&d, |x| x.0) {
                         best = best.max(Some(a.idf * u32::from(a.list[i].1)));
+                    } else if !a.complete {
+                        bound = bound.max(a.bound(d));
                     }
                     all_complete &= a.complete;
                 }
                 let v = match best {
-                    Some(v) => v,
+                    // Known from a list; sure unless an alternative outside whose
+                    // block it is could give more.
+                    Some(v) => {
+                        sure &= bound <= v;
+                        v
+                    }
                     None if all_complete => continue 'doc,
-                    None => alts
-                        .iter()
-                        .filter(|a| !a.complete)
-                        .map(|a| a.idf * u32::from(a.floor))
-                        .max()
-                        .unwrap_or(0),
+                    None => {
+                        sure = false;
+                        bound
+                    }
                 };
                 s += v;
             }
+            if !sure {
+                proof.unsure.insert(d);
+            }
             out.push((d, s));
         }
-        Ok((out, false, est_base * frac))
+        Ok((out, false, est_base * frac, Some(proof)))
     }
 
     /// A group's documents scored by its best alternative.
@@ -810,6 +898,48 @@ impl Client {
         }
         Ok(out)
     }
+}
+
+/// Whether the first `k` results are provably the true first `k` (the max-score
+/// argument): each is known to match with an exact score, and every other document
+/// that might match ranks after the `k`-th even at its highest possible score (scores
+/// descending, ties to the lower document). `q` is the candidates with their scores
+/// (exact, or the bound for unsure ones), `cands` those with known filter failures
+/// (`None`: unknown), `ranked` the results in rank order.
+fn proves_top(
+    p: &Proof,
+    q: &Scored,
+    cands: &[(u32, Option<Vec<usize>>)],
+    ranked: &[u32],
+    k: usize,
+) -> bool {
+    if ranked.len() < k || k == 0 {
+        return false;
+    }
+    let score: BTreeMap<u32, u32> = q.iter().copied().collect();
+    if ranked[..k].iter().any(|d| p.unsure.contains(d)) {
+        return false;
+    }
+    let (sk, dk) = (score[&ranked[k - 1]], ranked[k - 1]);
+    let after = |s: u32, d: u32| s < sk || (s == sk && d > dk);
+    // Candidates that may pass the filters (passing, or not known): `cands` lists
+    // every candidate but those known to fail two filters or more.
+    let may_pass: BTreeMap<u32, bool> = cands
+        .iter()
+        .map(|(d, f)| (*d, f.as_ref().is_none_or(Vec::is_empty)))
+        .collect();
+    let shown: BTreeSet<u32> = ranked[..k].iter().copied().collect();
+    for &(d, s) in q {
+        if shown.contains(&d) || !may_pass.get(&d).copied().unwrap_or(false) {
+            continue;
+        }
+        if !after(s, d) {
+            return false;
+        }
+    }
+    // Non-candidates, by segments of constant bound (the lowest document of each is the
+    // worst for ties).
+    p.outside.iter().all(|&(lo, b)| after(b, lo))
 }
 
 /// Loaded facet value sets of the filters.

@@ -1,29 +1,30 @@
-//! Builds the index files from the documents.
+//! Writes the index files: the parts shared by every build (the dictionary, shards, top
+//! blocks and root: [`write_tail`]; metadata rows, facet ordering, labels), and, for
+//! tests, the in-memory writer the streaming [`super::Builder`] replaced
+//! (`write_index_reference`), whose output the builder's is compared with byte for byte.
 //!
-//! Two passes over the documents, both parallel over chunks of [`CHUNK`] documents in
-//! document order: the first measures lengths (BM25 needs the average before any
-//! impact can be computed), the second tokenises again, counts terms per document and
-//! writes the per-document files (metadata, snippets, facet column) of its chunk. The
-//! chunks' postings are merged in order, so every list comes out sorted by document
-//! without a sort. Postings are then streamed to shards in key order, and each list
-//! is dropped as soon as it is written.
-//!
-//! Memory at 1M documents of ~300 words: ~150M postings × 4 bytes (`doc << 4 | q`) plus
-//! vector slack, about 0.6–1 GB, on top of the documents the caller hands over.
+//! The in-memory writer numbers the documents first, then tokenises chunks of [`CHUNK`]
+//! documents in parallel, writing each chunk's per-document files (metadata, snippets,
+//! facet column) and merging chunk postings in order. [`write_tail`] streams lists to
+//! shards in key order, asking for them in batches of about [`BATCH_POSTINGS`]
+//! postings, so only a batch of decoded lists is in memory at once.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::Path;
 
-use rayon::prelude::*;
-
-use super::codec::{
-    encode_column, posting_len, put_posting, put_run, put_varint, runs, varint_len,
-};
+use super::IndexStats;
+use super::codec::{posting_len, put_posting, put_run, put_varint, runs, varint_len};
 use super::format::{Budget, Params, Root, RootFacet, facet_key};
-use super::rank::impact;
-use super::tokenize::{for_each_token, is_stopword, pair_key};
-use super::{IndexStats, SearchDoc};
+use rayon::prelude::*;
+#[cfg(test)]
+use {
+    super::SearchDoc,
+    super::codec::encode_column,
+    super::rank::impact,
+    super::tokenize::{for_each_token, is_stopword, pair_key},
+    std::collections::HashMap,
+};
 
 /// Documents per unit of parallel work; a multiple of every per-document chunk size.
 pub const CHUNK: usize = 4096;
@@ -40,7 +41,7 @@ const KNOWN_FACETS: &[&str] = &[
     "body_region",
 ];
 
-fn write_file(path: &Path, data: &[u8]) -> io::Result<u64> {
+pub(super) fn write_file(path: &Path, data: &[u8]) -> io::Result<u64> {
     std::fs::write(path, data)?;
     Ok(data.len() as u64)
 }
@@ -48,18 +49,18 @@ fn write_file(path: &Path, data: &[u8]) -> io::Result<u64> {
 /// Per-document values of every facet, flattened: `vals[off[d]..off[d + 1]]` holds
 /// `(facet, value id)` grouped by facet. One flat vector instead of nested ones because at 1M
 /// documents eight small vectors per document would cost more than the values.
-struct FacetTable {
-    names: Vec<String>,
-    values: Vec<Vec<String>>,
-    off: Vec<u32>,
-    vals: Vec<(u8, u32)>,
+pub(super) struct FacetTable {
+    pub names: Vec<String>,
+    pub values: Vec<Vec<String>>,
+    pub off: Vec<u32>,
+    pub vals: Vec<(u8, u32)>,
 }
 
 impl FacetTable {
-    fn doc(&self, d: usize) -> &[(u8, u32)] {
+    pub fn doc(&self, d: usize) -> &[(u8, u32)] {
         &self.vals[self.off[d] as usize..self.off[d + 1] as usize]
     }
-    fn doc_sets(&self, d: usize) -> Vec<Vec<u32>> {
+    pub fn doc_sets(&self, d: usize) -> Vec<Vec<u32>> {
         let mut sets = vec![Vec::new(); self.names.len()];
         for &(f, v) in self.doc(d) {
             sets[f as usize].push(v);
@@ -68,26 +69,68 @@ impl FacetTable {
     }
 }
 
-fn build_facets(docs: &[SearchDoc]) -> FacetTable {
-    let mut by_name: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for d in docs {
-        for (f, v) in &d.facets {
-            by_name.entry(f).or_default().insert(v);
-        }
-    }
+/// Facet names in the root's order: the known ones first, others sorted.
+pub(super) fn facet_order<'a>(present: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let present: BTreeSet<&str> = present.collect();
     let mut names: Vec<String> = KNOWN_FACETS
         .iter()
-        .filter(|n| by_name.contains_key(**n))
+        .filter(|n| present.contains(**n))
         .map(|n| n.to_string())
         .collect();
-    for n in by_name.keys() {
-        if !KNOWN_FACETS.contains(n) {
+    for n in present {
+        if !KNOWN_FACETS.contains(&n) {
             names.push(n.to_string());
         }
     }
+    names
+}
+
+/// Sorts one document's `(facet, value)` ids from `start` on and drops repeats: grouped
+/// by facet, values sorted, except that the main (first-listed) treatment leads:
+/// documents are numbered by it, so it forms runs.
+pub(super) fn sort_doc_values(vals: &mut Vec<(u8, u32)>, start: usize, main: Option<(u8, u32)>) {
+    vals[start..].sort_unstable_by_key(|&x| (x.0, Some(x) != main, x.1));
+    let mut w = start;
+    for r in start..vals.len() {
+        if r == start || vals[r] != vals[w - 1] {
+            vals[w] = vals[r];
+            w += 1;
+        }
+    }
+    vals.truncate(w);
+}
+
+/// The label shown for a facet value: the one documents give it most often (ties: the
+/// smallest), or "" when none differs from the value.
+pub(super) fn choose_label(counts: &BTreeMap<String, u32>) -> String {
+    let mut best: Option<(&String, u32)> = None;
+    for (l, &c) in counts {
+        if best.is_none_or(|(_, bc)| c > bc) {
+            best = Some((l, c));
+        }
+    }
+    best.map_or(String::new(), |(l, _)| l.clone())
+}
+
+#[cfg(test)]
+fn build_facets(docs: &[SearchDoc]) -> (FacetTable, Vec<Vec<String>>) {
+    let mut by_name: BTreeMap<&str, BTreeMap<&str, BTreeMap<String, u32>>> = BTreeMap::new();
+    for d in docs {
+        for (f, v, l) in &d.facets {
+            let labels = by_name.entry(f).or_default().entry(v).or_default();
+            if !l.is_empty() && l != v {
+                *labels.entry(l.clone()).or_default() += 1;
+            }
+        }
+    }
+    let names = facet_order(by_name.keys().copied());
     let values: Vec<Vec<String>> = names
         .iter()
-        .map(|n| by_name[n.as_str()].iter().map(|v| v.to_string()).collect())
+        .map(|n| by_name[n.as_str()].keys().map(|v| v.to_string()).collect())
+        .collect();
+    let labels: Vec<Vec<String>> = names
+        .iter()
+        .map(|n| by_name[n.as_str()].values().map(choose_label).collect())
         .collect();
     let index: BTreeMap<(&str, &str), (u8, u32)> = names
         .iter()
@@ -104,38 +147,32 @@ fn build_facets(docs: &[SearchDoc]) -> FacetTable {
     off.push(0);
     for d in docs {
         let start = vals.len();
-        for (f, v) in &d.facets {
+        for (f, v, _) in &d.facets {
             vals.push(index[&(f.as_str(), v.as_str())]);
         }
-        // Grouped by facet, values sorted, except that the main (first-listed)
-        // treatment leads: documents are numbered by it, so it forms runs.
         let main = d
             .facets
             .iter()
-            .find(|(f, _)| f == "treatment")
-            .map(|(f, v)| index[&(f.as_str(), v.as_str())]);
-        vals[start..].sort_unstable_by_key(|&x| (x.0, Some(x) != main, x.1));
-        let mut w = start;
-        for r in start..vals.len() {
-            if r == start || vals[r] != vals[w - 1] {
-                vals[w] = vals[r];
-                w += 1;
-            }
-        }
-        vals.truncate(w);
+            .find(|(f, _, _)| f == "treatment")
+            .map(|(f, v, _)| index[&(f.as_str(), v.as_str())]);
+        sort_doc_values(&mut vals, start, main);
         off.push(vals.len() as u32);
     }
-    FacetTable {
-        names,
-        values,
-        off,
-        vals,
-    }
+    (
+        FacetTable {
+            names,
+            values,
+            off,
+            vals,
+        },
+        labels,
+    )
 }
 
 /// The sort key that numbers documents: newest year first, then by decision set, then by
 /// first treatment, so that each (year, decision) is one run of documents and treatments
 /// cluster inside it: postings gaps shrink and facet sets become a few runs.
+#[cfg(test)]
 type OrderKey<'a> = (
     std::cmp::Reverse<i32>,
     String,
@@ -145,6 +182,7 @@ type OrderKey<'a> = (
     &'a str,
 );
 
+#[cfg(test)]
 pub(crate) fn order_docs(docs: &mut Vec<SearchDoc>) {
     // Keys computed once: comparing through the facet lists would allocate in every
     // comparison, and there are ~20M comparisons at 1M documents.
@@ -154,16 +192,16 @@ pub(crate) fn order_docs(docs: &mut Vec<SearchDoc>) {
             let mut dec: Vec<&str> = d
                 .facets
                 .iter()
-                .filter(|(f, _)| f == "decision")
-                .map(|(_, v)| v.as_str())
+                .filter(|(f, _, _)| f == "decision")
+                .map(|(_, v, _)| v.as_str())
                 .collect();
             dec.sort_unstable();
             dec.dedup();
             let treatment = d
                 .facets
                 .iter()
-                .find(|(f, _)| f == "treatment")
-                .map_or("", |(_, v)| v.as_str());
+                .find(|(f, _, _)| f == "treatment")
+                .map_or("", |(_, v, _)| v.as_str());
             (
                 std::cmp::Reverse(d.year),
                 dec.join("\u{1}"),
@@ -185,6 +223,7 @@ pub(crate) fn order_docs(docs: &mut Vec<SearchDoc>) {
 }
 
 /// Counts the tokens of the indexed fields: `(body length, title+requests length)`.
+#[cfg(test)]
 fn lengths(d: &SearchDoc) -> (u32, u32) {
     let mut fl = 0u32;
     for_each_token(&d.title, |_| fl += 1);
@@ -221,6 +260,7 @@ pub fn excerpt(text: &str, chars: usize) -> String {
 }
 
 /// What a chunk worker hands back: its postings in first-seen order, and bytes written.
+#[cfg(test)]
 struct ChunkOut {
     terms: Vec<(String, Vec<u32>)>,
     files: usize,
@@ -229,6 +269,7 @@ struct ChunkOut {
     col_files: usize,
 }
 
+#[cfg(test)]
 struct Ctx<'a> {
     docs: &'a [SearchDoc],
     facets: &'a FacetTable,
@@ -242,6 +283,7 @@ struct Ctx<'a> {
     treatment_facet: Option<usize>,
 }
 
+#[cfg(test)]
 fn chunk_work(cx: &Ctx, start: usize, end: usize) -> io::Result<ChunkOut> {
     let p = cx.p;
     let mut local: HashMap<String, u32> = HashMap::new();
@@ -364,6 +406,7 @@ fn chunk_work(cx: &Ctx, start: usize, end: usize) -> io::Result<ChunkOut> {
 }
 
 /// `[case, title, decision bit mask, year, first treatment id or -1, url if unusual]`.
+#[cfg(test)]
 fn meta_row(cx: &Ctx, d: usize) -> serde_json::Value {
     let doc = &cx.docs[d];
     let mut mask = 0u64;
@@ -375,21 +418,43 @@ fn meta_row(cx: &Ctx, d: usize) -> serde_json::Value {
     }
     if let Some(tf) = cx.treatment_facet {
         // The first treatment as the author listed it, not the smallest id.
-        if let Some((_, v)) = doc.facets.iter().find(|(f, _)| f == "treatment") {
+        if let Some((_, v, _)) = doc.facets.iter().find(|(f, _, _)| f == "treatment") {
             trt = cx.facets.values[tf]
                 .binary_search(v)
                 .map_or(-1, |i| i as i64);
         }
     }
+    meta_row_of(
+        &doc.case_number,
+        &doc.title,
+        mask,
+        doc.year,
+        trt,
+        &doc.url,
+        cx.url,
+    )
+}
+
+/// A metadata row: `[case, title, decision bit mask, year, first treatment id or -1, url
+/// if it does not follow the pattern]`.
+pub(super) fn meta_row_of(
+    case: &str,
+    title: &str,
+    mask: u64,
+    year: i32,
+    trt: i64,
+    url: &str,
+    pattern: &(String, String),
+) -> serde_json::Value {
     let mut row = vec![
-        serde_json::Value::from(doc.case_number.as_str()),
-        serde_json::Value::from(doc.title.as_str()),
+        serde_json::Value::from(case),
+        serde_json::Value::from(title),
         serde_json::Value::from(mask),
-        serde_json::Value::from(doc.year),
+        serde_json::Value::from(year),
         serde_json::Value::from(trt),
     ];
-    if doc.url != format!("{}{}{}", cx.url.0, doc.case_number, cx.url.1) {
-        row.push(serde_json::Value::from(doc.url.as_str()));
+    if url != format!("{}{}{}", pattern.0, case, pattern.1) {
+        row.push(serde_json::Value::from(url));
     }
     serde_json::Value::Array(row)
 }
@@ -646,6 +711,7 @@ fn top_block(list: &[u32], k: usize) -> Vec<u32> {
 
 /// Finds the URL pattern `prefix CASE suffix` shared by documents, so metadata rows can
 /// omit URLs that follow it.
+#[cfg(test)]
 fn url_pattern(docs: &[SearchDoc]) -> (String, String) {
     docs.iter()
         .find_map(|d| {
@@ -658,7 +724,10 @@ fn url_pattern(docs: &[SearchDoc]) -> (String, String) {
         .unwrap_or_else(|| ("/determinations/".into(), "/".into()))
 }
 
-pub fn write_index_with(
+/// The in-memory writer the streaming builder replaced, kept for tests: the builder's
+/// output must equal its output byte for byte.
+#[cfg(test)]
+pub(super) fn write_index_reference(
     mut docs: Vec<SearchDoc>,
     out: &Path,
     p: &Params,
@@ -670,22 +739,15 @@ pub fn write_index_with(
         );
     }
     for d in &mut docs {
-        if !d.facets.iter().any(|(f, _)| f == "year") {
-            d.facets.push(("year".into(), d.year.to_string()));
+        if !d.facets.iter().any(|(f, _, _)| f == "year") {
+            d.facets
+                .push(("year".into(), d.year.to_string(), String::new()));
         }
     }
-    let timer = std::time::Instant::now();
-    let lap = |what: &str| {
-        if std::env::var_os("CASEBOOK_SEARCH_TIMING").is_some() {
-            eprintln!("search index: {what} at {:.2?}", timer.elapsed());
-        }
-    };
     order_docs(&mut docs);
-    lap("ordered");
     let n = docs.len();
     assert!(n < (1 << 28), "document numbers must fit in 28 bits");
-    let facets = build_facets(&docs);
-    lap("facets");
+    let (facets, labels) = build_facets(&docs);
     for sub in ["d", "p", "t", "c", "m", "s"] {
         std::fs::create_dir_all(out.join(sub))?;
     }
@@ -699,7 +761,6 @@ pub fn write_index_with(
         }
     };
     let (avg_dl, avg_fl) = (avg(|l| l.0), avg(|l| l.1));
-    lap("lengths");
     let url = url_pattern(&docs);
     let cx = Ctx {
         docs: &docs,
@@ -714,8 +775,7 @@ pub fn write_index_with(
         treatment_facet: facets.names.iter().position(|f| f == "treatment"),
     };
 
-    // Merge chunk postings in document order. Batches bound the memory held by
-    // chunk-local results that are not merged yet.
+    // Merge chunk postings in document order.
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut keys: Vec<String> = Vec::new();
     let mut lists: Vec<Vec<u32>> = Vec::new();
@@ -723,33 +783,101 @@ pub fn write_index_with(
     let mut bytes = 0u64;
     let (mut col_bytes, mut col_files) = (0u64, 0usize);
     let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
-    for batch in starts.chunks(rayon::current_num_threads() * 4) {
-        let outs: Vec<io::Result<ChunkOut>> = batch
-            .par_iter()
-            .map(|&s| chunk_work(&cx, s, (s + CHUNK).min(n)))
-            .collect();
-        for o in outs {
-            let o = o?;
-            files += o.files;
-            bytes += o.bytes;
-            col_bytes += o.col_bytes;
-            col_files += o.col_files;
-            for (k, list) in o.terms {
-                match ids.get(&k) {
-                    Some(&i) => lists[i as usize].extend_from_slice(&list),
-                    None => {
-                        ids.insert(k.clone(), keys.len() as u32);
-                        keys.push(k);
-                        lists.push(list);
-                    }
+    let outs: Vec<io::Result<ChunkOut>> = starts
+        .par_iter()
+        .map(|&s| chunk_work(&cx, s, (s + CHUNK).min(n)))
+        .collect();
+    for o in outs {
+        let o = o?;
+        files += o.files;
+        bytes += o.bytes;
+        col_bytes += o.col_bytes;
+        col_files += o.col_files;
+        for (k, list) in o.terms {
+            match ids.get(&k) {
+                Some(&i) => lists[i as usize].extend_from_slice(&list),
+                None => {
+                    ids.insert(k.clone(), keys.len() as u32);
+                    keys.push(k);
+                    lists.push(list);
                 }
             }
         }
     }
-    drop(ids);
-    lap("postings");
-    let terms = keys.len();
+    let dfs = lists.iter().map(|l| l.len() as u32).collect();
+    write_tail(
+        TailIn {
+            p,
+            out,
+            n,
+            facets: &facets,
+            labels,
+            keys,
+            dfs,
+            url,
+            files,
+            bytes,
+            col_bytes,
+            col_files,
+        },
+        |batch: &[usize]| {
+            batch
+                .iter()
+                .map(|&i| std::mem::take(&mut lists[i]))
+                .collect()
+        },
+        &|_| {},
+    )
+}
 
+/// What the last stage of a build needs: documents already numbered and their
+/// per-document files written.
+pub(super) struct TailIn<'a> {
+    pub p: &'a Params,
+    pub out: &'a Path,
+    pub n: usize,
+    /// Facet values of each document, in final order.
+    pub facets: &'a FacetTable,
+    /// Per facet, per value: its label, "" when the value itself.
+    pub labels: Vec<Vec<String>>,
+    /// Term keys; a term's number is its index here.
+    pub keys: Vec<String>,
+    /// Document frequency of each term (to size the batches of lists).
+    pub dfs: Vec<u32>,
+    pub url: (String, String),
+    /// Files and bytes written so far, and of these the facet column's.
+    pub files: usize,
+    pub bytes: u64,
+    pub col_bytes: u64,
+    pub col_files: usize,
+}
+
+/// Postings per batch of lists asked for (bounds the lists held at once).
+pub(super) const BATCH_POSTINGS: u64 = 4 << 20;
+
+/// Writes the dictionary (facet value sets and term lists in key order), the postings
+/// shards, top blocks and the root. `lists` returns, for a batch of term numbers, their
+/// postings (`doc << 4 | impact`) sorted by document.
+pub(super) fn write_tail(
+    t: TailIn,
+    mut lists: impl FnMut(&[usize]) -> Vec<Vec<u32>>,
+    lap: &dyn Fn(&str),
+) -> io::Result<IndexStats> {
+    let TailIn {
+        p,
+        out,
+        n,
+        facets,
+        labels,
+        keys,
+        dfs,
+        url,
+        files,
+        bytes,
+        col_bytes,
+        col_files,
+    } = t;
+    let terms = keys.len();
     // Facet value sets join the same dictionary under keys that sort before any word.
     let mut sets: Vec<Vec<u32>> = vec![Vec::new(); facets.values.iter().map(Vec::len).sum()];
     let mut set_base = Vec::new();
@@ -800,27 +928,45 @@ pub fn write_index_with(
         files: 0,
         bytes: 0,
     };
-    for (key, i) in order {
-        if i > usize::MAX / 2 {
-            let docs = std::mem::take(&mut sets[usize::MAX - i]);
-            let rs = runs(&docs);
-            let parts = place_runs(&mut shards, out, &rs)?;
-            dir.add(out, &key, docs.len() as u32, KIND_SET, &parts, None)?;
-        } else {
-            let list = std::mem::take(&mut lists[i]);
-            let parts = place_postings(&mut shards, out, &list)?;
-            let df = list.len() as u32;
-            let top = if df > p.top_min {
-                let block = top_block(&list, p.top_k as usize);
-                let tp = place_postings(&mut tops, out, &block)?;
-                debug_assert_eq!(tp.len(), 1);
-                Some(tp[0])
-            } else {
-                None
-            };
-            let flags = if top.is_some() { HAS_TOP } else { 0 };
-            dir.add(out, &key, df, flags, &parts, top)?;
+    let mut at = 0;
+    while at < order.len() {
+        // The next batch: terms up to BATCH_POSTINGS postings (at least one entry).
+        let mut end = at;
+        let mut weight = 0u64;
+        let mut batch = Vec::new();
+        while end < order.len() && (end == at || weight < BATCH_POSTINGS) {
+            let i = order[end].1;
+            if i <= usize::MAX / 2 {
+                weight += u64::from(dfs[i]);
+                batch.push(i);
+            }
+            end += 1;
         }
+        let mut got = lists(&batch).into_iter();
+        for (key, i) in &order[at..end] {
+            let (key, i) = (key.as_str(), *i);
+            if i > usize::MAX / 2 {
+                let docs = std::mem::take(&mut sets[usize::MAX - i]);
+                let rs = runs(&docs);
+                let parts = place_runs(&mut shards, out, &rs)?;
+                dir.add(out, key, docs.len() as u32, KIND_SET, &parts, None)?;
+            } else {
+                let list = got.next().expect("a list per term asked for");
+                let parts = place_postings(&mut shards, out, &list)?;
+                let df = list.len() as u32;
+                let top = if df > p.top_min {
+                    let block = top_block(&list, p.top_k as usize);
+                    let tp = place_postings(&mut tops, out, &block)?;
+                    debug_assert_eq!(tp.len(), 1);
+                    Some(tp[0])
+                } else {
+                    None
+                };
+                let flags = if top.is_some() { HAS_TOP } else { 0 };
+                dir.add(out, key, df, flags, &parts, top)?;
+            }
+        }
+        at = end;
     }
     shards.flush(out)?;
     lap("shards written");
@@ -845,12 +991,19 @@ pub fn write_index_with(
         facets: facets
             .names
             .iter()
-            .zip(facets.values)
+            .zip(&facets.values)
             .zip(totals)
-            .map(|((name, values), totals)| RootFacet {
+            .zip(labels)
+            .map(|(((name, values), totals), labels)| RootFacet {
                 name: name.clone(),
-                values,
+                values: values.clone(),
                 totals,
+                // Left out when every value is its own label.
+                labels: if labels.iter().all(String::is_empty) {
+                    Vec::new()
+                } else {
+                    labels
+                },
             })
             .collect(),
         url: [url.0, url.1],

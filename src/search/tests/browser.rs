@@ -179,6 +179,7 @@ fn search_page_in_headless_chromium_matches_brute_force() {
 
     let case = regex::Regex::new(r#"data-case="([^"]+)""#).unwrap();
     let status = regex::Regex::new(r#"id="search-status"[^>]*>([^<]*)<"#).unwrap();
+    let mri = regex::Regex::new(r#"value="mri"[^>]*>\s*MRI\s*<span"#).unwrap();
     let req = |q: &str, f: &[(&str, &str)], page: usize| Request {
         q: q.into(),
         filters: f
@@ -228,6 +229,28 @@ fn search_page_in_headless_chromium_matches_brute_force() {
         };
         if !got.is_empty() {
             nonempty += 1;
+        }
+        // Facet values show the labels the documents give them, not their slugs;
+        // values with digits as they are.
+        if r.q == "knee" && !dom.contains("> 40-49 <span") {
+            failures.push(format!("{url}: the age band 40-49 is not shown as it is"));
+        }
+        if r.q == "mri lumb" {
+            if !mri.is_match(&dom) || dom.contains("> Mri <") {
+                failures.push(format!("{url}: the MRI treatment is not labelled \"MRI\""));
+            }
+            let titled = [
+                "> MTUS Chronic Pain Medical Treatment Guidelines (2009) <",
+                "> MTUS ACOEM Practice Guidelines (2004) <",
+                "> Official Disability Guidelines <",
+                "> MTUS ACOEM Practice Guidelines (2017) <",
+            ];
+            if !titled.iter().any(|t| dom.contains(t))
+                || dom.contains("> Mtus ")
+                || dom.contains("> Odg <")
+            {
+                failures.push(format!("{url}: guidelines are not shown by title"));
+            }
         }
         if got != expect || said != want_status {
             failures.push(format!(

@@ -177,6 +177,18 @@
     }
     return out;
   }
+  /** reader.rs `proves_top`: the first k results are provably the true first k. */
+  function provesTop(p, q, cands, ranked, k) {
+    if (ranked.length < k || k === 0) return false;
+    if (ranked.slice(0, k).some((d) => p.unsure.has(d))) return false;
+    const score = new Map(q);
+    const sk = score.get(ranked[k - 1]), dk = ranked[k - 1];
+    const after = (s, d) => s < sk || (s === sk && d > dk);
+    const mayPass = new Map(cands.map(([d, f]) => [d, f === null || !f.length]));
+    const shown = new Set(ranked.slice(0, k));
+    for (const [d, s] of q) if (!shown.has(d) && mayPass.get(d) && !after(s, d)) return false;
+    return p.outside.every(([lo, b]) => after(b, lo));
+  }
   function lowerBound(arr, d) { let lo = 0, hi = arr.length; while (lo < hi) { const m = (lo + hi) >> 1; if (arr[m][0] < d) lo = m + 1; else hi = m; } return lo; }
 
   // ---- the client: the plan of reader.rs ----
@@ -256,8 +268,8 @@
       if (query.prefix !== null) { const alts = await this.expand(query.prefix); if (!alts.length) return empty; groups.push(alts); }
       const terms = groups.flat().map((e) => e.key);
       const browse = !groups.length;
-      let q = [], exact = true, est = n;
-      if (!browse) [q, exact, est] = await this.terms(groups);
+      let q = [], exact = true, est = n, proof = null;
+      if (!browse) [q, exact, est, proof] = await this.terms(groups);
       // 2. Filters.
       const sets = await this.sets(filters, browse, q);
       exact = exact && sets.complete;
@@ -291,15 +303,17 @@
       if (browse && nf === 0) for (let d = from; d < Math.min(n, from + per); d++) pageDocs.push(d);
       else pageDocs.push(...ranked.slice(from, from + per));
       const page = await Promise.all(pageDocs.map((d) => this.row(d)));
-      return { total, exact, ranked, page, counts, countsExact: countsExact && exact, query, terms };
+      const topExact = exact || (proof !== null && provesTop(proof, q, cands, ranked, from + per));
+      return { total, exact, topExact, ranked, page, counts, countsExact: countsExact && exact, query, terms };
     }
 
     async terms(groups) {
       const R = this.root, n = R.docs;
-      if (this.cost(groups.flat().flatMap((e) => this.files(e))) <= R.budget.terms) { const l = await this.and(groups); return [l, true, l.length]; }
+      if (this.cost(groups.flat().flatMap((e) => this.files(e))) <= R.budget.terms) { const l = await this.and(groups); return [l, true, l.length, null]; }
       // Over budget: cheapest groups in full within half the budget, the others
       // through their top blocks (a document outside a block is assumed to hold the
-      // term at the block's lowest impact).
+      // term at the most it can: the block's lowest impact, one less below the last
+      // document holding that impact in the block, since ties went to lower documents).
       const byCost = groups.map((g, i) => [this.cost(g.flatMap((e) => this.files(e))), i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
       const full = [];
       let spent = 0;
@@ -313,32 +327,51 @@
         for (const e of groups[i]) {
           df += e.df;
           const w = idf(e.df, n);
-          if (e.top) { const list = await this.top(e); incomplete = true; alts.push({ w, list, complete: false, floor: list.reduce((m, x) => Math.min(m, x[1]), 15) }); }
-          else alts.push({ w, list: await this.postings(e), complete: true, floor: 0 });
+          if (e.top) {
+            const list = await this.top(e), floor = list.reduce((m, x) => Math.min(m, x[1]), 15);
+            incomplete = true;
+            alts.push({ w, list, complete: false, floor, last: list.reduce((m, x) => (x[1] === floor ? Math.max(m, x[0]) : m), 0) });
+          } else alts.push({ w, list: await this.postings(e), complete: true, floor: 0, last: 0 });
         }
         if (incomplete) frac *= Math.min(1, df / Math.max(1, n));
         rest.push(alts);
       }
+      const bound = (a, d) => a.w * Math.max(0, a.floor - (d < a.last ? 1 : 0));
+      // Proof material (reader.rs `Proof`): candidates whose score is only a bound, and
+      // the bound of non-candidates by document ranges.
+      const proof = { unsure: new Set(), outside: [] };
       let base, estBase;
       if (!full.length) {
         const docs = [...new Set(rest.flat().flatMap((a) => a.list.map((x) => x[0])))].sort((a, b) => a - b);
         base = docs.map((d) => [d, 0]);
         estBase = n;
+        if (rest.every((alts) => alts.some((a) => !a.complete))) {
+          const steps = [...new Set([0, ...rest.flat().filter((a) => !a.complete).map((a) => a.last)])].sort((a, b) => a - b);
+          proof.outside = steps.map((lo) => [lo, rest.reduce((t, alts) => t + alts.filter((a) => !a.complete).reduce((m, a) => Math.max(m, bound(a, lo)), 0), 0)]);
+        }
       } else { base = await this.and(full.map((i) => groups[i])); estBase = base.length; }
       const out = [];
       doc: for (let [d, s] of base) {
+        let sure = true;
         for (const alts of rest) {
-          let best = null, allComplete = true;
-          for (const a of alts) { const i = lowerBound(a.list, d); if (i < a.list.length && a.list[i][0] === d) best = Math.max(best ?? 0, a.w * a.list[i][1]); allComplete = allComplete && a.complete; }
+          let best = null, allComplete = true, b = 0;
+          for (const a of alts) {
+            const i = lowerBound(a.list, d);
+            if (i < a.list.length && a.list[i][0] === d) best = Math.max(best ?? 0, a.w * a.list[i][1]);
+            else if (!a.complete) b = Math.max(b, bound(a, d));
+            allComplete = allComplete && a.complete;
+          }
           if (best === null) {
             if (allComplete) continue doc;
-            best = alts.filter((a) => !a.complete).reduce((m, a) => Math.max(m, a.w * a.floor), 0);
-          }
+            sure = false;
+            best = b;
+          } else if (b > best) sure = false;
           s += best;
         }
+        if (!sure) proof.unsure.add(d);
         out.push([d, s]);
       }
-      return [out, false, estBase * frac];
+      return [out, false, estBase * frac, proof];
     }
 
     async sets(filters, browse, q) {
@@ -473,7 +506,18 @@
     const client = new Client(root.dataset.index || '/search/');
     const labels = new Map();
     root.querySelectorAll('[data-facet][data-value]').forEach((a) => labels.set(a.dataset.facet + '\u0001' + a.dataset.value, a.textContent.trim()));
-    const label = (f, v) => labels.get(f + '\u0001' + v) || (f === 'year' ? v : v.replace(/[-_]/g, ' ').replace(/^./, (c) => c.toUpperCase()));
+    // A value's label: the index's (as the documents name it), else the page's facet
+    // links, else the value made readable.
+    let rootLabels = null;
+    const label = (f, v) => {
+      if (!rootLabels) {
+        rootLabels = new Map();
+        for (const F of client.root.facets) (F.labels || []).forEach((l, i) => { if (l) rootLabels.set(F.name + '\u0001' + F.values[i], l); });
+      }
+      const k = f + '\u0001' + v;
+      // Values with digits (years, age bands such as 40-49) read as they are.
+      return rootLabels.get(k) || labels.get(k) || (/\d/.test(v) ? v : v.replace(/[-_]/g, ' ').replace(/^./, (c) => c.toUpperCase()));
+    };
     const state = { q: '', filters: new Map(), page: 1 };
     let seq = 0, timer = 0;
 
