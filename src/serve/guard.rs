@@ -10,11 +10,11 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use super::Upstream;
 use super::http::{self, Body, ReadError, Request, Response, Version};
 
 /// Open connections beyond this are answered 503 and closed at once. Each has a thread of
@@ -44,8 +44,7 @@ const DROPPED: [&str; 8] = [
 
 /// Accepts connections for ever: a failed accept (out of file descriptors, say) waits a
 /// little and goes on, it never stops the server.
-pub fn accept_loop(listener: TcpListener, upstream: PathBuf) {
-    let upstream = Arc::new(upstream);
+pub fn accept_loop(listener: TcpListener, upstream: Arc<Upstream>) {
     let open = Arc::new(AtomicUsize::new(0));
     for conn in listener.incoming() {
         let stream = match conn {
@@ -101,7 +100,7 @@ fn refuse(stream: TcpStream) {
 
 /// Serves one client connection: requests one after the other while the client keeps it
 /// alive and behaves.
-fn connection(stream: TcpStream, upstream: &PathBuf) {
+fn connection(stream: TcpStream, upstream: &Upstream) {
     // Small responses must not wait for the client's delayed ACK (Nagle: 40 ms each).
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(http::WRITE_TIMEOUT));
@@ -176,11 +175,11 @@ struct UpstreamHead {
 /// whether the client connection may carry another request.
 fn forward(
     req: &Request,
-    upstream: &PathBuf,
+    upstream: &Upstream,
     out: &mut TcpStream,
     close: bool,
 ) -> Result<bool, Forward> {
-    let up = UnixStream::connect(upstream).map_err(|_| Forward::Unavailable)?;
+    let up = upstream.connect().map_err(|_| Forward::Unavailable)?;
     let _ = up.set_read_timeout(Some(UPSTREAM_TIMEOUT));
     let _ = up.set_write_timeout(Some(UPSTREAM_TIMEOUT));
     let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.target);

@@ -21,8 +21,9 @@ pub mod live;
 mod private;
 
 use std::net::{SocketAddr, TcpListener};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow};
 use tiny_http::{Header, Method, Request, Response, StatusCode};
@@ -77,34 +78,22 @@ pub struct Server {
 /// folder when that path is too long for a Unix socket.
 pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Server> {
     let addr = listener.local_addr().context("reading the bound address")?;
+    raise_fd_limit();
     let parent = site.parent().unwrap_or(Path::new("."));
     let folder = private::Folder::create(parent, MAX_SOCKET_PATH - SOCKET.len() - 1)?;
     let socket = folder.path().join(SOCKET);
-    let server = tiny_http::Server::http_unix(&socket)
-        .map_err(|e| anyhow!("starting the HTTP server on {}: {e}", socket.display()))?;
-    private::remove_on_signal(&folder, &socket);
-    let server = Arc::new(server);
     let ctx = Arc::new(Ctx {
         site,
         live,
         check_host: addr.ip().is_loopback(),
     });
-    for i in 0..WORKERS {
-        let server = server.clone();
-        let ctx = ctx.clone();
-        std::thread::Builder::new()
-            .name(format!("casebook-http-{i}"))
-            .spawn(move || {
-                loop {
-                    // An error is tiny_http's accept failing; requests keep coming after.
-                    if let Ok(req) = server.recv() {
-                        ctx.handle(req);
-                    }
-                }
-            })
-            .context("starting the HTTP threads")?;
-    }
-    let upstream = socket.clone();
+    let server = launch(&socket, &ctx)?;
+    private::remove_on_signal(&folder, &socket);
+    let upstream = Arc::new(Upstream {
+        socket: socket.clone(),
+        ctx,
+        server: Mutex::new(server),
+    });
     std::thread::Builder::new()
         .name("casebook-guard-accept".into())
         .spawn(move || guard::accept_loop(listener, upstream))
@@ -115,6 +104,94 @@ pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Se
         _private: folder,
     })
 }
+
+/// Starts tiny_http on `socket` with its worker threads.
+fn launch(socket: &Path, ctx: &Arc<Ctx>) -> Result<Arc<tiny_http::Server>> {
+    // A socket file left by a tiny_http that stopped.
+    let _ = std::fs::remove_file(socket);
+    let server = tiny_http::Server::http_unix(socket)
+        .map_err(|e| anyhow!("starting the HTTP server on {}: {e}", socket.display()))?;
+    let server = Arc::new(server);
+    for i in 0..WORKERS {
+        let server = server.clone();
+        let ctx = ctx.clone();
+        std::thread::Builder::new()
+            .name(format!("casebook-http-{i}"))
+            .spawn(move || {
+                // An error is tiny_http's accept thread failing (and ending), or
+                // `Upstream::connect` retiring this server after that.
+                while let Ok(req) = server.recv() {
+                    ctx.handle(req);
+                }
+            })
+            .context("starting the HTTP threads")?;
+    }
+    Ok(server)
+}
+
+/// tiny_http as the guard reaches it. tiny_http's accept thread ends at its first failed
+/// accept (out of file descriptors, say), and the server with it; when the guard then
+/// cannot connect, a new tiny_http is started on the same socket.
+pub struct Upstream {
+    socket: PathBuf,
+    ctx: Arc<Ctx>,
+    server: Mutex<Arc<tiny_http::Server>>,
+}
+
+impl Upstream {
+    /// A connection to tiny_http, restarting it once if it does not answer.
+    pub fn connect(&self) -> std::io::Result<UnixStream> {
+        if let Ok(s) = UnixStream::connect(&self.socket) {
+            return Ok(s);
+        }
+        let mut server = self.server.lock().unwrap_or_else(|e| e.into_inner());
+        // Another connection may have restarted it meanwhile.
+        if let Ok(s) = UnixStream::connect(&self.socket) {
+            return Ok(s);
+        }
+        match launch(&self.socket, &self.ctx) {
+            Ok(new) => {
+                eprintln!("warning: the HTTP server stopped; restarted it");
+                let old = std::mem::replace(&mut *server, new);
+                // Let the old workers go.
+                for _ in 0..WORKERS {
+                    old.unblock();
+                }
+            }
+            Err(e) => return Err(std::io::Error::other(e.to_string())),
+        }
+        drop(server);
+        UnixStream::connect(&self.socket)
+    }
+}
+
+/// Raises the soft limit of open files to the hard one (Linux): every client connection
+/// costs the guard's socket and both ends of its upstream connection, and tiny_http stops
+/// at its first failed accept.
+#[cfg(target_os = "linux")]
+fn raise_fd_limit() {
+    #[repr(C)]
+    struct Rlimit {
+        cur: u64,
+        max: u64,
+    }
+    const RLIMIT_NOFILE: i32 = 7;
+    unsafe extern "C" {
+        fn getrlimit(resource: i32, rlim: *mut Rlimit) -> i32;
+        fn setrlimit(resource: i32, rlim: *const Rlimit) -> i32;
+    }
+    let mut l = Rlimit { cur: 0, max: 0 };
+    // SAFETY: a valid pointer to a struct of the kernel's layout (64-bit rlim_t).
+    unsafe {
+        if getrlimit(RLIMIT_NOFILE, &mut l) == 0 && l.cur < l.max {
+            l.cur = l.max;
+            setrlimit(RLIMIT_NOFILE, &l);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn raise_fd_limit() {}
 
 struct Ctx {
     site: PathBuf,
