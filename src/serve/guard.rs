@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::Upstream;
-use super::http::{self, Body, ReadError, Request, Response, Version};
+use super::http::{self, ReadError, Request, Response, Version};
 
 /// Open connections beyond this are answered 503 and closed at once. Each has a thread of
 /// its own; a client holds one at most `http::HEAD_TIMEOUT` without sending a request and
@@ -83,7 +83,7 @@ impl Drop for OpenCount {
 }
 
 fn text(status: u16, body: &str) -> Response {
-    Response::new(status, Body::Bytes(body.as_bytes().to_vec()))
+    Response::new(status, body.as_bytes().to_vec())
         .with("Content-Type", "text/plain; charset=utf-8")
         .with("Cache-Control", "no-cache")
         .with("X-Content-Type-Options", "nosniff")
