@@ -53,7 +53,8 @@ pub fn run(a: ServeArgs) -> Result<u8> {
     }
     let url = format!("http://{addr}/");
     let live = Live::new();
-    serve::start(listener, output.clone(), live.clone())?;
+    // Held until `serve` ends: dropping it removes tiny_http's private socket.
+    let _server = serve::start(listener, output.clone(), live.clone())?;
     eprintln!("serving {url} (preview built into {})", output.display());
 
     let opts = Options {

@@ -1,12 +1,14 @@
-//! The HTTP/1.1 the preview server speaks: GET and HEAD, no request bodies, and hard
-//! limits on everything a client sends (head size, header count, time), so that no request
-//! can make the server read without bound, allocate what a header announces, or hold a
-//! thread for long.
+//! The bounded HTTP/1.1 of the guard in front of tiny_http (see `guard.rs`): it parses
+//! GET and HEAD heads with hard limits on everything a client sends (head size, header
+//! count, time), so that no request can make the server read without bound, allocate
+//! what a header announces, or hold a thread for long; and writes the guard's own
+//! answers (refusals).
 //!
-//! It replaced tiny_http 0.12, which read request heads without any limit, allocated a
-//! buffer of the announced `Content-Length` when a request was dropped (a `GET` announcing
-//! 10^14 bytes aborted the process; `usize::MAX` panicked its thread) and blocked a
-//! handler thread reading bodies nobody sent (16 such clients stopped the server).
+//! tiny_http 0.12 never sees a raw client: on its own it read request heads without any
+//! limit, allocated a buffer of the announced `Content-Length` when a request was dropped
+//! (a `GET` announcing 10^14 bytes aborted the process; `usize::MAX` panicked its thread)
+//! and blocked a handler thread reading bodies nobody sent (16 such clients stopped the
+//! server).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -284,23 +286,15 @@ fn body_announced(req: &Request) -> Result<bool, ReadError> {
     Ok(coded || length.is_some_and(|n| n > 0))
 }
 
-/// A response body.
-pub enum Body {
-    Empty,
-    Bytes(Vec<u8>),
-    /// A file and its length.
-    File(std::fs::File, u64),
-}
-
-/// A response to write.
+/// A response of the guard's own (a refusal), its body in memory.
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
-    pub body: Body,
+    pub body: Vec<u8>,
 }
 
 impl Response {
-    pub fn new(status: u16, body: Body) -> Response {
+    pub fn new(status: u16, body: Vec<u8>) -> Response {
         Response {
             status,
             headers: Vec::new(),
@@ -311,14 +305,6 @@ impl Response {
     pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Response {
         self.headers.push((name, value.into()));
         self
-    }
-
-    fn len(&self) -> u64 {
-        match &self.body {
-            Body::Empty => 0,
-            Body::Bytes(b) => b.len() as u64,
-            Body::File(_, n) => *n,
-        }
     }
 }
 
@@ -342,9 +328,6 @@ pub fn reason(status: u16) -> &'static str {
     }
 }
 
-/// Files up to this size go out in the same write as the head.
-const INLINE_FILE: u64 = 64 * 1024;
-
 /// Writes `resp` (its head only for HEAD requests and 304); `close` adds
 /// `Connection: close`.
 pub fn write_response(
@@ -353,7 +336,7 @@ pub fn write_response(
     head_only: bool,
     close: bool,
 ) -> std::io::Result<()> {
-    let len = resp.len();
+    let len = resp.body.len();
     let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
     for (k, v) in &resp.headers {
         head.push_str(k);
@@ -370,26 +353,8 @@ pub fn write_response(
     head.push_str("\r\n");
     let mut bytes = head.into_bytes();
     let send_body = !head_only && resp.status != 304;
-    match resp.body {
-        Body::Bytes(b) if send_body => bytes.extend_from_slice(&b),
-        Body::File(mut f, n) if send_body => {
-            if n <= INLINE_FILE {
-                let start = bytes.len();
-                (&mut f).take(n).read_to_end(&mut bytes)?;
-                if (bytes.len() - start) as u64 != n {
-                    // Shrank while being read (a rebuild): the length sent would be wrong.
-                    return Err(std::io::ErrorKind::UnexpectedEof.into());
-                }
-            } else {
-                out.write_all(&bytes)?;
-                let sent = std::io::copy(&mut f.take(n), out)?;
-                if sent != n {
-                    return Err(std::io::ErrorKind::UnexpectedEof.into());
-                }
-                return out.flush();
-            }
-        }
-        _ => {}
+    if send_body {
+        bytes.extend_from_slice(&resp.body);
     }
     out.write_all(&bytes)?;
     out.flush()

@@ -2,20 +2,18 @@
 //! overlay reads, and the server-sent-events stream that tells pages to reload.
 
 use std::io::Write;
-use std::net::TcpStream;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::http::{self, Body, Response};
 use crate::diag::Diagnostic;
 
 /// The script every served page loads (from memory; never written to the site).
 pub const LIVE_JS: &str = include_str!("live.js");
 
-/// Open event streams beyond this are refused (each holds a connection and its thread).
+/// Open event streams beyond this are refused (each holds a connection and a thread).
 const MAX_STREAMS: usize = 256;
 /// How often an idle stream gets a comment, so a vanished client is noticed.
 const KEEPALIVE: Duration = Duration::from_secs(15);
@@ -125,43 +123,57 @@ impl Live {
         Some(rx)
     }
 
-    /// Serves `/__casebook/events` on the connection's thread until the client goes: a
-    /// `text/event-stream` delimited by the connection's close, flushed per event.
-    pub fn stream(&self, mut out: TcpStream) {
+    /// Serves `/__casebook/events` on a thread of its own, so a stream never holds one of
+    /// tiny_http's workers: a `text/event-stream` delimited by the connection's close
+    /// (the guard asked tiny_http for `Connection: close`), flushed per event.
+    ///
+    /// tiny_http's own streamed responses buffer 8 KiB before sending anything, which
+    /// would hold events back, so the stream is written by hand.
+    pub fn stream(self: &Arc<Self>, request: tiny_http::Request) {
         let Some(rx) = self.subscribe() else {
-            let r = Response::new(503, Body::Bytes(b"too many open event streams\n".to_vec()))
-                .with("Content-Type", "text/plain; charset=utf-8");
-            let _ = http::write_response(&mut out, r, false, true);
-            return http::linger_close(out);
+            let _ = request.respond(
+                tiny_http::Response::from_string("too many open event streams\n")
+                    .with_status_code(503),
+            );
+            return;
         };
         let generation = self.status().generation;
-        let head = "HTTP/1.1 200 OK\r\n\
-            Content-Type: text/event-stream; charset=utf-8\r\n\
-            Cache-Control: no-cache\r\n\
-            X-Content-Type-Options: nosniff\r\n\
-            Connection: close\r\n\r\n";
-        let first = format!("retry: 1000\nevent: hello\ndata: {generation}\n\n");
-        if send(&mut out, head).is_err() || send(&mut out, &first).is_err() {
-            return;
-        }
-        let mut last = Instant::now();
-        loop {
-            let msg = match rx.recv_timeout(KEEPALIVE) {
-                // A liveness probe (see `subscribe`): it resets no keep-alive timer.
-                Ok(m) if m.is_empty() && last.elapsed() < KEEPALIVE => continue,
-                Ok(m) if !m.is_empty() => m,
-                Ok(_) | Err(RecvTimeoutError::Timeout) => ": keepalive\n\n".to_string(),
-                Err(RecvTimeoutError::Disconnected) => break,
-            };
-            if send(&mut out, &msg).is_err() {
-                break;
-            }
-            last = Instant::now();
+        let spawned = std::thread::Builder::new()
+            .name("casebook-events".into())
+            .spawn(move || {
+                let mut w = request.into_writer();
+                let head = "HTTP/1.1 200 OK\r\n\
+                    Content-Type: text/event-stream; charset=utf-8\r\n\
+                    Cache-Control: no-cache\r\n\
+                    X-Content-Type-Options: nosniff\r\n\
+                    Server: tiny-http (Rust)\r\n\
+                    Connection: close\r\n\r\n";
+                let first = format!("retry: 1000\nevent: hello\ndata: {generation}\n\n");
+                if send(&mut w, head).is_err() || send(&mut w, &first).is_err() {
+                    return;
+                }
+                let mut last = Instant::now();
+                loop {
+                    let msg = match rx.recv_timeout(KEEPALIVE) {
+                        // A liveness probe (see `subscribe`): it resets no keep-alive timer.
+                        Ok(m) if m.is_empty() && last.elapsed() < KEEPALIVE => continue,
+                        Ok(m) if !m.is_empty() => m,
+                        Ok(_) | Err(RecvTimeoutError::Timeout) => ": keepalive\n\n".to_string(),
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    };
+                    if send(&mut w, &msg).is_err() {
+                        break;
+                    }
+                    last = Instant::now();
+                }
+            });
+        if let Err(e) = spawned {
+            eprintln!("warning: cannot start an event stream: {e}");
         }
     }
 }
 
-fn send(w: &mut TcpStream, data: &str) -> std::io::Result<()> {
+fn send(w: &mut dyn Write, data: &str) -> std::io::Result<()> {
     w.write_all(data.as_bytes())?;
     w.flush()
 }

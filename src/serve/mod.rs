@@ -1,31 +1,46 @@
-//! The preview server: serves the files of a built site (and nothing else) over HTTP, a
-//! thread per connection up to a bound, plus the live-reload endpoints under `/__casebook/`.
+//! The preview server: serves the files of a built site (and nothing else) over HTTP,
+//! plus the live-reload endpoints under `/__casebook/`.
+//!
+//! Two layers. tiny_http does the serving (`Ctx::handle`, on a pool of worker threads),
+//! listening on a Unix socket in a private folder (mode 0700) that nothing but the guard
+//! reaches. The guard (`guard.rs`) owns the public listener: it reads every request head
+//! with the bounded parser of `http.rs` and forwards only valid GET/HEAD heads, never a
+//! body. tiny_http 0.12 cannot be bounded on its own: it reads request heads without any
+//! limit, allocates the announced `Content-Length` when a request is dropped (a `GET`
+//! announcing 10^14 bytes aborted the process; `usize::MAX` panicked its thread) and
+//! blocks a handler thread reading bodies nobody sends. Behind the guard none of that can
+//! reach it. Its former workarounds are not needed there either: the guard sets
+//! TCP_NODELAY on client connections, and each upstream connection carries one request
+//! and closes, so tiny_http's connection pool never holds a long-lived one (event streams
+//! are written from threads of their own).
 
 pub mod files;
+mod guard;
 pub mod http;
 pub mod live;
+mod private;
 
-use std::io::BufReader;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow};
+use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use files::Resolved;
-use http::{Body, ReadError, Request, Response};
+pub use guard::MAX_CONNECTIONS;
 pub use live::Live;
 
-/// Open connections beyond this are answered 503 and closed at once. Each has a thread of
-/// its own; a client holds one at most `http::HEAD_TIMEOUT` without sending a request and
-/// `http::IDLE_TIMEOUT` between requests.
-const MAX_CONNECTIONS: usize = 512;
-/// Stack of a connection thread (it only parses heads and copies files).
-const STACK: usize = 256 * 1024;
+/// tiny_http's request-handling threads. Event streams get threads of their own, so these
+/// only ever serve short requests.
+const WORKERS: usize = 16;
 /// How many ports after the asked one to try when it is taken.
 const PORT_TRIES: u16 = 20;
+/// The socket tiny_http listens on, in the private folder.
+const SOCKET: &str = "http.sock";
+/// Longest Unix socket path (`sun_path` holds 108 bytes on Linux, 104 on macOS).
+const MAX_SOCKET_PATH: usize = 100;
 
 /// Shown for a missing page when the site has no 404.html (the first build failed):
 /// it loads the live script, so the overlay explains why.
@@ -49,76 +64,134 @@ pub fn bind(bind: &str, port: u16) -> Result<(TcpListener, bool)> {
     ))
 }
 
-/// A running server. Dropping it does not stop the threads; the process ends them.
+/// A running server. Dropping it removes the private folder (and with it tiny_http's
+/// socket: the server stops answering); the process ends the threads.
 pub struct Server {
     pub addr: SocketAddr,
+    /// The Unix socket tiny_http listens on.
+    pub socket: PathBuf,
+    _private: private::Folder,
 }
 
 /// Starts serving the folder `site` (which may not exist yet: the first build fills it).
+/// tiny_http's private folder goes beside it (in `.casebook/`), or in the temporary
+/// folder when that path is too long for a Unix socket.
 pub fn start(listener: TcpListener, site: PathBuf, live: Arc<Live>) -> Result<Server> {
     let addr = listener.local_addr().context("reading the bound address")?;
+    raise_fd_limit();
+    let parent = site.parent().unwrap_or(Path::new("."));
+    let folder = private::Folder::create(parent, MAX_SOCKET_PATH - SOCKET.len() - 1)?;
+    let socket = folder.path().join(SOCKET);
     let ctx = Arc::new(Ctx {
         site,
         live,
         check_host: addr.ip().is_loopback(),
     });
-    let open = Arc::new(AtomicUsize::new(0));
+    let server = launch(&socket, &ctx)?;
+    private::remove_on_signal(&folder, &socket);
+    let upstream = Arc::new(Upstream {
+        socket: socket.clone(),
+        ctx,
+        server: Mutex::new(server),
+    });
     std::thread::Builder::new()
-        .name("casebook-http-accept".into())
-        .spawn(move || accept_loop(listener, ctx, open))
+        .name("casebook-guard-accept".into())
+        .spawn(move || guard::accept_loop(listener, upstream))
         .context("starting the HTTP server")?;
-    Ok(Server { addr })
+    Ok(Server {
+        addr,
+        socket,
+        _private: folder,
+    })
 }
 
-/// Accepts connections for ever: a failed accept (out of file descriptors, say) waits a
-/// little and goes on, it never stops the server.
-fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>, open: Arc<AtomicUsize>) {
-    for conn in listener.incoming() {
-        let stream = match conn {
-            Ok(s) => s,
-            Err(_) => {
-                std::thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
-        if open.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
-            open.fetch_sub(1, Ordering::AcqRel);
-            refuse(stream);
-            continue;
-        }
+/// Starts tiny_http on `socket` with its worker threads.
+fn launch(socket: &Path, ctx: &Arc<Ctx>) -> Result<Arc<tiny_http::Server>> {
+    // A socket file left by a tiny_http that stopped.
+    let _ = std::fs::remove_file(socket);
+    let server = tiny_http::Server::http_unix(socket)
+        .map_err(|e| anyhow!("starting the HTTP server on {}: {e}", socket.display()))?;
+    let server = Arc::new(server);
+    for i in 0..WORKERS {
+        let server = server.clone();
         let ctx = ctx.clone();
-        let guard = OpenGuard(open.clone());
-        let spawned = std::thread::Builder::new()
-            .name("casebook-http".into())
-            .stack_size(STACK)
+        std::thread::Builder::new()
+            .name(format!("casebook-http-{i}"))
             .spawn(move || {
-                let _guard = guard;
-                ctx.connection(stream);
-            });
-        // On failure the closure (and the guard in it) is dropped: the count goes down.
-        drop(spawned);
+                // An error is tiny_http's accept thread failing (and ending), or
+                // `Upstream::connect` retiring this server after that.
+                while let Ok(req) = server.recv() {
+                    ctx.handle(req);
+                }
+            })
+            .context("starting the HTTP threads")?;
+    }
+    Ok(server)
+}
+
+/// tiny_http as the guard reaches it. tiny_http's accept thread ends at its first failed
+/// accept (out of file descriptors, say), and the server with it; when the guard then
+/// cannot connect, a new tiny_http is started on the same socket.
+pub struct Upstream {
+    socket: PathBuf,
+    ctx: Arc<Ctx>,
+    server: Mutex<Arc<tiny_http::Server>>,
+}
+
+impl Upstream {
+    /// A connection to tiny_http, restarting it once if it does not answer.
+    pub fn connect(&self) -> std::io::Result<UnixStream> {
+        if let Ok(s) = UnixStream::connect(&self.socket) {
+            return Ok(s);
+        }
+        let mut server = self.server.lock().unwrap_or_else(|e| e.into_inner());
+        // Another connection may have restarted it meanwhile.
+        if let Ok(s) = UnixStream::connect(&self.socket) {
+            return Ok(s);
+        }
+        match launch(&self.socket, &self.ctx) {
+            Ok(new) => {
+                eprintln!("warning: the HTTP server stopped; restarted it");
+                let old = std::mem::replace(&mut *server, new);
+                // Let the old workers go.
+                for _ in 0..WORKERS {
+                    old.unblock();
+                }
+            }
+            Err(e) => return Err(std::io::Error::other(e.to_string())),
+        }
+        drop(server);
+        UnixStream::connect(&self.socket)
     }
 }
 
-/// Decrements the open-connection count when a connection thread ends (even by panic).
-struct OpenGuard(Arc<AtomicUsize>);
-
-impl Drop for OpenGuard {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+/// Raises the soft limit of open files to the hard one (Linux): every client connection
+/// costs the guard's socket and both ends of its upstream connection, and tiny_http stops
+/// at its first failed accept.
+#[cfg(target_os = "linux")]
+fn raise_fd_limit() {
+    #[repr(C)]
+    struct Rlimit {
+        cur: u64,
+        max: u64,
+    }
+    const RLIMIT_NOFILE: i32 = 7;
+    unsafe extern "C" {
+        fn getrlimit(resource: i32, rlim: *mut Rlimit) -> i32;
+        fn setrlimit(resource: i32, rlim: *const Rlimit) -> i32;
+    }
+    let mut l = Rlimit { cur: 0, max: 0 };
+    // SAFETY: a valid pointer to a struct of the kernel's layout (64-bit rlim_t).
+    unsafe {
+        if getrlimit(RLIMIT_NOFILE, &mut l) == 0 && l.cur < l.max {
+            l.cur = l.max;
+            setrlimit(RLIMIT_NOFILE, &l);
+        }
     }
 }
 
-/// Answers 503 without reading anything, on the accepting thread: must never block.
-fn refuse(stream: TcpStream) {
-    if stream.set_nonblocking(true).is_ok() {
-        let r = Response::new(503, Body::Bytes(b"too many connections\n".to_vec()))
-            .with("Content-Type", "text/plain; charset=utf-8")
-            .with("Retry-After", "1");
-        let mut s = stream;
-        let _ = http::write_response(&mut s, r, false, true);
-    }
-}
+#[cfg(not(target_os = "linux"))]
+fn raise_fd_limit() {}
 
 struct Ctx {
     site: PathBuf,
@@ -139,154 +212,145 @@ pub fn local_host(host: &str) -> bool {
     name == "localhost" || name.ends_with(".localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
 
+fn header(name: &str, value: &str) -> Header {
+    // Names and values here are ours and ASCII; a failure would be a bug.
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
 /// Headers every response carries: previews must never be cached stale.
-fn common(r: Response) -> Response {
-    r.with("Cache-Control", "no-cache")
-        .with("X-Content-Type-Options", "nosniff")
-}
-
-fn bytes(status: u16, mime: &str, body: Vec<u8>) -> Response {
-    common(Response::new(status, Body::Bytes(body))).with("Content-Type", mime)
-}
-
-fn text(status: u16, body: &str) -> Response {
-    bytes(
-        status,
-        "text/plain; charset=utf-8",
-        body.as_bytes().to_vec(),
-    )
-}
-
-/// What to do with a request.
-enum Reply {
-    Send(Response),
-    /// Hand the connection to the live-reload event stream.
-    Events,
+fn common_headers() -> Vec<Header> {
+    vec![
+        header("Cache-Control", "no-cache"),
+        header("X-Content-Type-Options", "nosniff"),
+    ]
 }
 
 impl Ctx {
-    /// Serves one connection: requests one after the other while the client keeps it
-    /// alive and behaves.
-    fn connection(&self, stream: TcpStream) {
-        // tiny responses must not wait for the client's delayed ACK (Nagle: 40 ms each).
-        let _ = stream.set_nodelay(true);
-        let _ = stream.set_write_timeout(Some(http::WRITE_TIMEOUT));
-        let Ok(read_half) = stream.try_clone() else {
-            return;
-        };
-        let mut reader = BufReader::with_capacity(8 * 1024, read_half);
-        let mut out = stream;
-        loop {
-            let req = match http::read_request(&mut reader) {
-                Ok(r) => r,
-                Err(ReadError::Closed) => return,
-                Err(ReadError::Reject(status)) => {
-                    let msg = format!("{}\n", http::reason(status).to_ascii_lowercase());
-                    let _ = http::write_response(&mut out, text(status, &msg), false, true);
-                    return http::linger_close(out);
-                }
-            };
-            let head = req.method == "HEAD";
-            // A body is never read, so the connection cannot carry another request.
-            let close = !req.keep_alive() || req.has_body;
-            match self.handle(&req) {
-                Reply::Events => return self.live.stream(out),
-                Reply::Send(mut resp) => {
-                    // HTTP/1.0 closes by default: say that this connection stays.
-                    if req.version == http::Version::Http10 && !close {
-                        resp = resp.with("Connection", "keep-alive");
-                    }
-                    if http::write_response(&mut out, resp, head, close).is_err() {
-                        return;
-                    }
-                }
-            }
-            if close {
-                return http::linger_close(out);
+    fn handle(&self, req: Request) {
+        if self.check_host {
+            let host = req.headers().iter().find(|h| h.field.equiv("Host"));
+            if let Some(h) = host
+                && !local_host(h.value.as_str())
+            {
+                let _ = req.respond(self.bytes(
+                    403,
+                    "text/plain; charset=utf-8",
+                    b"this preview server answers only to localhost and IP addresses\n".to_vec(),
+                ));
+                return;
             }
         }
-    }
-
-    fn handle(&self, req: &Request) -> Reply {
-        if self.check_host
-            && let Some(h) = req.header("Host")
-            && !local_host(h)
-        {
-            return Reply::Send(text(
-                403,
-                "this preview server answers only to localhost and IP addresses\n",
-            ));
-        }
-        let head = match req.method.as_str() {
-            "GET" => false,
-            "HEAD" => true,
+        let head = match req.method() {
+            Method::Get => false,
+            Method::Head => true,
             _ => {
-                return Reply::Send(text(405, "method not allowed\n").with("Allow", "GET, HEAD"));
+                let mut r = Response::from_string("method not allowed\n").with_status_code(405);
+                r.add_header(header("Allow", "GET, HEAD"));
+                let _ = req.respond(r);
+                return;
             }
         };
-        if req.has_body {
-            return Reply::Send(text(413, "this server accepts no request bodies\n"));
-        }
-        let url = req.target.as_str();
+        let url = req.url().to_string();
         let path = url.split('?').next().unwrap_or("");
-        Reply::Send(match path {
-            "/__casebook/live.js" => bytes(
-                200,
-                "text/javascript; charset=utf-8",
-                live::LIVE_JS.as_bytes().to_vec(),
-            ),
-            "/__casebook/status" => bytes(
-                200,
-                "application/json",
-                self.live.status_json().into_bytes(),
-            ),
-            "/__casebook/events" if !head => return Reply::Events,
-            _ => self.file(req, url),
-        })
+        match path {
+            "/__casebook/live.js" => {
+                let _ = req.respond(self.bytes(
+                    200,
+                    "text/javascript; charset=utf-8",
+                    live::LIVE_JS.as_bytes().to_vec(),
+                ));
+            }
+            "/__casebook/status" => {
+                let _ = req.respond(self.bytes(
+                    200,
+                    "application/json",
+                    self.live.status_json().into_bytes(),
+                ));
+            }
+            "/__casebook/events" if !head => self.live.stream(req),
+            _ => self.file(req, &url),
+        }
     }
 
-    fn site(&self) -> PathBuf {
+    fn bytes(&self, status: u16, mime: &str, body: Vec<u8>) -> Response<std::io::Cursor<Vec<u8>>> {
+        let mut r = Response::from_data(body).with_status_code(status);
+        r.add_header(header("Content-Type", mime));
+        for h in common_headers() {
+            r.add_header(h);
+        }
+        r
+    }
+
+    fn file(&self, req: Request, url: &str) {
         // The site folder is swapped on every build: resolve it afresh each time.
-        self.site
+        let site = self
+            .site
             .canonicalize()
-            .unwrap_or_else(|_| self.site.clone())
-    }
-
-    fn file(&self, req: &Request, url: &str) -> Response {
-        let site = self.site();
+            .unwrap_or_else(|_| self.site.clone());
         match files::resolve(&site, url) {
             Resolved::File(p) => self.send_file(req, &p),
-            Resolved::Redirect(to) => text(301, "moved\n").with("Location", to),
-            Resolved::NotFound => self.not_found(&site),
-            Resolved::Forbidden => text(403, "forbidden\n"),
+            Resolved::Redirect(to) => {
+                let mut r = self.bytes(301, "text/plain; charset=utf-8", b"moved\n".to_vec());
+                r.add_header(header("Location", &to));
+                let _ = req.respond(r);
+            }
+            Resolved::NotFound => self.not_found(req, &site),
+            Resolved::Forbidden => {
+                let _ = req.respond(self.bytes(
+                    403,
+                    "text/plain; charset=utf-8",
+                    b"forbidden\n".to_vec(),
+                ));
+            }
         }
     }
 
-    fn send_file(&self, req: &Request, path: &Path) -> Response {
+    fn send_file(&self, req: Request, path: &Path) {
         let opened = std::fs::File::open(path).and_then(|f| f.metadata().map(|m| (f, m)));
-        let Ok((file, meta)) = opened else {
+        let (file, meta) = match opened {
+            Ok(x) => x,
             // Removed between resolving and opening (a build swapped the site in).
-            return self.not_found(&self.site());
+            Err(_) => {
+                let site = self
+                    .site
+                    .canonicalize()
+                    .unwrap_or_else(|_| self.site.clone());
+                return self.not_found(req, &site);
+            }
         };
         let etag = files::etag(&meta);
-        if req
-            .header("If-None-Match")
-            .is_some_and(|v| files::none_match(v, &etag))
-        {
-            return common(Response::new(304, Body::Empty)).with("ETag", etag);
+        let matched = req
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("If-None-Match"))
+            .is_some_and(|h| files::none_match(h.value.as_str(), &etag));
+        let mut headers = common_headers();
+        headers.push(header("ETag", &etag));
+        if matched {
+            let mut r = Response::empty(304);
+            for h in headers {
+                r.add_header(h);
+            }
+            let _ = req.respond(r);
+            return;
         }
-        common(Response::new(200, Body::File(file, meta.len())))
-            .with("ETag", etag)
-            .with("Content-Type", files::mime(path))
+        headers.push(header("Content-Type", files::mime(path)));
+        let len = usize::try_from(meta.len()).ok();
+        // A known length is always sent as Content-Length (tiny_http would switch to
+        // chunked past 32 KiB), so HEAD and download progress get it too.
+        let r = Response::new(StatusCode(200), headers, file, len, None)
+            .with_chunked_threshold(usize::MAX);
+        let _ = req.respond(r);
     }
 
-    fn not_found(&self, site: &Path) -> Response {
-        let body = match files::resolve(site, "/404.html") {
+    fn not_found(&self, req: Request, site: &Path) {
+        let body = files::resolve(site, "/404.html");
+        let body = match body {
             Resolved::File(p) => std::fs::read(p).ok(),
             _ => None,
         }
         .unwrap_or_else(|| FALLBACK_404.as_bytes().to_vec());
-        bytes(404, "text/html; charset=utf-8", body)
+        let _ = req.respond(self.bytes(404, "text/html; charset=utf-8", body));
     }
 }
 

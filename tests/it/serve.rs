@@ -428,6 +428,52 @@ fn a_hundred_concurrent_clients() {
 }
 
 #[test]
+fn tiny_http_serves_behind_the_guard_on_a_private_socket() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let site = site("serve-tiny-http");
+    let mut s = serve(&site, &[]);
+    // Pages come from tiny_http (which names itself) ...
+    for path in ["/", "/style.css", "/nope", "/__casebook/status"] {
+        let r = get(s.port, path);
+        assert_eq!(r.header("server"), Some("tiny-http (Rust)"), "{path}");
+    }
+    let r = request(s.port, "HEAD", "/", &[]);
+    assert_eq!(r.header("server"), Some("tiny-http (Rust)"));
+    // ... what the guard refuses never reaches it.
+    let r = request(s.port, "BREW", "/", &[]);
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("server"), None);
+    let r = request(s.port, "GET", "/", &["Content-Length: 5"]);
+    assert_eq!(r.status, 413);
+    assert_eq!(r.header("server"), None);
+    // tiny_http listens on a Unix socket in a folder only this user can enter.
+    let name = format!("serve-sock-{}", s.run.pid());
+    let dir = [
+        site.path().join(".casebook").join(&name),
+        std::env::temp_dir().join(format!("casebook-{name}")),
+    ]
+    .into_iter()
+    .find(|d| d.exists())
+    .expect("tiny_http's private folder");
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "{}", dir.display());
+    let sock = std::fs::symlink_metadata(dir.join("http.sock")).expect("the socket");
+    assert!(sock.file_type().is_socket());
+    // Ended by a signal, the server removes it.
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &s.run.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let end = Instant::now() + DEADLINE;
+    while s.run.alive() {
+        assert!(Instant::now() < end, "still running after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!dir.exists(), "{} left behind", dir.display());
+}
+
+#[test]
 fn simultaneous_keep_alive_connections_are_all_answered() {
     // Regression: tiny_http's connection pool queued some connections of a burst behind
     // long-lived ones, where they waited forever (2 of 30 here).
