@@ -317,8 +317,7 @@ fn casebook_cmd(o: &Opts, site: &Path, out: &Path, cache: bool) -> Command {
     } else {
         c.arg("build");
     }
-    c
-        .arg("--root")
+    c.arg("--root")
         .arg(site)
         .arg("--output")
         .arg(out)

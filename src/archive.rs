@@ -37,15 +37,19 @@ fn ctx<T: Serialize>(v: T) -> Value {
     Value::from(Serde(v))
 }
 
-/// One determination page per published determination, rendered and written in parallel.
+/// One determination page per published determination, rendered (unless memoised) and
+/// written in parallel. Returns how many were rendered.
 pub fn render_determinations(
     r: &Renderer,
     c: &Checked,
     out: &Staging,
     progress: bool,
     cache: Option<&crate::cache::Cache>,
-) -> Result<()> {
-    let deps = crate::cache::key(&[&c.packs_key, &r.fingerprint]);
+) -> Result<usize> {
+    // A page's key covers its source and the rule packs it depends on; the renderer's
+    // covers templates and site data.
+    let deps = r.fingerprint;
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
     // A progress bar only on long builds and only when a person is watching (stderr is a terminal).
     let bar = (progress && c.published.len() >= 2_000).then(|| {
         let b = indicatif::ProgressBar::new(c.published.len() as u64);
@@ -68,6 +72,7 @@ pub fn render_determinations(
                 Some(page.hash),
             );
         }
+        rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let body_html = markdown::to_html(&d.body_markdown);
         let html = r.render(
             "determination.html",
@@ -87,7 +92,7 @@ pub fn render_determinations(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    result
+    result.map(|()| rendered.into_inner())
 }
 
 /// A facet value: the determinations it lists (indices into the sorted list).
@@ -377,7 +382,7 @@ pub fn render_archive(
 ) -> Result<()> {
     let memo = cache.map(|cache| ListingMemo {
         cache,
-        deps: crate::cache::key(&[&r.fingerprint, &c.packs_key]),
+        deps: r.fingerprint,
     });
     let memo = memo.as_ref();
     let config = &c.config;

@@ -38,6 +38,8 @@ pub struct Options {
 #[derive(Clone, Debug, Default)]
 pub struct Timings {
     pub stages: Vec<(&'static str, Duration)>,
+    /// Printed after the stages.
+    pub note: String,
 }
 
 impl Timings {
@@ -159,14 +161,15 @@ pub fn check_with(
     let results: Vec<_> = dets
         .into_par_iter()
         .map(|d| {
+            let deps = publish::pack_deps(&d, &packs);
             if let Some(c) = cache
-                && let Some(p) = c.published(&d.origin.key, &packs_key)
+                && let Some(p) = c.published(&d.origin.key, &deps)
             {
                 return (d.origin.path.clone(), p.as_ref().clone());
             }
             let p = publish::publish(&d, &packs, &config.deidentify);
             if let Some(c) = cache {
-                c.set_published(&d.origin.key, packs_key, std::sync::Arc::new(p.clone()));
+                c.set_published(&d.origin.key, deps, std::sync::Arc::new(p.clone()));
             }
             (d.origin.path.clone(), p)
         })
@@ -176,6 +179,10 @@ pub fn check_with(
         match r {
             Ok(p) => {
                 diags.extend(p.diagnostics);
+                if let Some(c) = cache {
+                    // Its rendered page is memoised under this key: keep it.
+                    c.touch(&p.public.key);
+                }
                 published.push(p.public);
             }
             Err(e) => diags.push(Diagnostic::error(
@@ -287,7 +294,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         staging
     };
     let t = timings.add("prepare", t);
-    crate::archive::render_determinations(
+    let rendered = crate::archive::render_determinations(
         &renderer,
         &checked,
         &staging,
@@ -295,6 +302,10 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         opts.cache.as_deref(),
     )?;
     let t = timings.add("render", t);
+    timings.note = format!(
+        "; {rendered} of {} determination pages rendered",
+        checked.published.len()
+    );
     crate::archive::render_archive(&renderer, &checked, &staging, opts.cache.as_deref())?;
     let t = timings.add("archive", t);
     if !deferred {
@@ -358,7 +369,7 @@ fn print_timings(timings: &Timings) {
             .iter()
             .map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0))
             .collect();
-        eprintln!("timings: {}", parts.join(", "));
+        eprintln!("timings: {}{}", parts.join(", "), timings.note);
     }
 }
 

@@ -102,6 +102,34 @@ const MAX_SLUG: usize = 96;
 
 /// A URL segment for a value: lowercase ASCII words joined by `-`. A longer one is cut at
 /// a word and keeps a hash of the whole, so two long values still get two slugs.
+/// The key of the rule packs `d`'s published form depends on: the packs its items cite
+/// and those that govern its treatments (a rule pack change re-renders only what cites it).
+pub fn pack_deps(d: &Determination, packs: &Packs) -> crate::cache::Key {
+    let mut ids = std::collections::BTreeSet::new();
+    for it in &d.items {
+        for c in std::iter::once(&it.reviewer_basis).chain(&it.claims_administrator_basis) {
+            if let Some(g) = c.guideline() {
+                ids.insert(g.to_string());
+            }
+        }
+        for (p, _) in packs.governing(&it.treatment) {
+            ids.insert(p.id.clone());
+        }
+    }
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    for id in &ids {
+        parts.push(id.as_bytes().to_vec());
+        parts.push(packs.key_of(id).map_or(b"missing".to_vec(), |k| k.to_vec()));
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    crate::cache::key(&refs)
+}
+
+/// The key of a published determination: its source file's and its packs'.
+pub fn public_key(file: &crate::cache::Key, deps: &crate::cache::Key) -> crate::cache::Key {
+    crate::cache::key(&[file, deps])
+}
+
 pub fn slug(s: &str) -> String {
     let out = slug_words(s);
     if out.len() <= MAX_SLUG {
@@ -331,7 +359,7 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
                 d.determination_date.days_since_epoch(),
                 d.case_number.clone(),
             ),
-            key: d.origin.key,
+            key: public_key(&d.origin.key, &pack_deps(d, packs)),
         }),
         diagnostics,
     })

@@ -85,7 +85,7 @@ pub fn load(root: &Path, cache: &Cache) -> usize {
                     let mut public = s.public;
                     public.body_markdown = s.body_markdown;
                     public.sort_key = s.sort_key;
-                    public.key = file;
+                    public.key = crate::publish::public_key(&file, &deps);
                     Ok(Published {
                         public: Arc::new(public),
                         diagnostics: e.diagnostics,

@@ -166,9 +166,33 @@ impl RulePack {
 #[derive(Clone, Debug, Default)]
 pub struct Packs {
     pub by_id: BTreeMap<String, RulePack>,
+    /// A key of each pack's content (for the build caches), computed on first use.
+    keys: std::sync::OnceLock<BTreeMap<String, crate::cache::Key>>,
 }
 
 impl Packs {
+    pub fn new(by_id: BTreeMap<String, RulePack>) -> Packs {
+        Packs {
+            by_id,
+            keys: Default::default(),
+        }
+    }
+
+    /// A key of everything pack `id` says; `None` when there is no such pack.
+    pub fn key_of(&self, id: &str) -> Option<&crate::cache::Key> {
+        self.keys
+            .get_or_init(|| {
+                self.by_id
+                    .iter()
+                    .map(|(id, p)| {
+                        let json = serde_json::to_vec(p).unwrap_or_default();
+                        (id.clone(), crate::cache::key(&[id.as_bytes(), &json]))
+                    })
+                    .collect()
+            })
+            .get(id)
+    }
+
     pub fn get(&self, id: &str) -> Option<&RulePack> {
         self.by_id.get(id)
     }

@@ -34,8 +34,13 @@ pub struct Running {
 
 impl Running {
     pub fn start(dir: &Path, args: &[&str]) -> Running {
+        Running::start_with(dir, args, &[])
+    }
+
+    pub fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
         let mut child = Command::new(BIN)
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(dir)
             .env("SOURCE_DATE_EPOCH", "1767225600")
             .env("NO_COLOR", "1")
@@ -668,5 +673,58 @@ fn a_renamed_content_folder_settles_to_a_clean_build() {
     assert!(
         site.read("public/determinations/CM14-1000050/index.html")
             .contains("(after the rename)")
+    );
+}
+
+/// A rule pack change re-checks everything but re-renders only the determinations whose
+/// published form depends on the pack (cited, or governing one of their treatments).
+#[test]
+fn a_rule_pack_change_re_renders_only_what_cites_it() {
+    let site = site("watch-pack-deps");
+    let second = site.read(DET).replace("CM14-0123456", "CM14-0123457");
+    site.write("content/determinations/CM14-0123457.md", &second);
+    let mut w = Running::start_with(site.path(), &["watch"], &[("CASEBOOK_TIMINGS", "1")]);
+    w.wait_for("the first build", |l| l.starts_with("built in"));
+    let rendered_after = |w: &mut Running, what: &str| -> String {
+        let (line, _) = w.wait_for(what, |l| l.contains("determination pages rendered"));
+        let (_, note) = line.split_once("; ").expect("a note");
+        w.next_build();
+        note.to_string()
+    };
+    // Neither determination cites the acupuncture guideline nor has a treatment it governs.
+    let acu = "content/guidelines/mtus-acupuncture-2007.yaml";
+    let text = site.read(acu);
+    site.write(
+        acu,
+        &text.replacen(
+            "title: MTUS Acupuncture Medical Treatment Guidelines",
+            "title: MTUS Acupuncture Medical Treatment Guidelines (2007)",
+            1,
+        ),
+    );
+    assert_eq!(
+        rendered_after(&mut w, "a rebuild after the acupuncture pack"),
+        "0 of 2 determination pages rendered"
+    );
+    // Both cite the chronic pain guideline.
+    let cp = "content/guidelines/mtus-chronic-pain-2009.yaml";
+    let text = site.read(cp);
+    let first_title = text
+        .lines()
+        .find(|l| l.starts_with("title: "))
+        .expect("a pack title")
+        .to_string();
+    site.write(
+        cp,
+        &text.replacen(&first_title, &format!("{first_title} (rev.)"), 1),
+    );
+    assert_eq!(
+        rendered_after(&mut w, "a rebuild after the chronic pain pack"),
+        "2 of 2 determination pages rendered"
+    );
+    let page = site.read("public/determinations/CM14-0123456/index.html");
+    assert!(
+        page.contains("(rev.)"),
+        "the citing page shows the new pack title"
     );
 }
