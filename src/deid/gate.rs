@@ -27,6 +27,22 @@ struct Owner {
     category: Category,
 }
 
+/// Size of the pieces a large file is scanned in, and how far each is read past its end.
+pub const PIECE: usize = 1 << 20;
+pub const OVERLAP: usize = 16 << 10;
+
+/// The first position at or after `at` where a piece may end: an ASCII byte that is
+/// neither a letter nor a digit (never inside a word or a UTF-8 sequence), or the end.
+fn piece_end(b: &[u8], at: usize) -> usize {
+    if at >= b.len() {
+        return b.len();
+    }
+    b[at..]
+        .iter()
+        .position(|c| c.is_ascii() && !c.is_ascii_alphanumeric())
+        .map_or(b.len(), |k| at + k)
+}
+
 /// Words longer than this many tokens are not keys (a long declared address line is
 /// matched by its stem).
 const MAX_WORDS: usize = 8;
@@ -140,8 +156,36 @@ impl LeakGate {
         self
     }
 
-    /// The leaks in one output file, sorted and without repeats.
+    /// The leaks in one output file, sorted and without repeats. A large file (the open
+    /// data exports) is scanned in pieces of about [`PIECE`] bytes, each read on past its
+    /// end by [`OVERLAP`] bytes, so memory stays bounded whatever the archive's size: an
+    /// identifier that starts in a piece ends within its overlap (keys are at most eight
+    /// words or groups), so every one is seen whole by the piece it starts in.
     pub fn scan(&self, content: &str) -> Vec<Leak> {
+        if content.len() <= 2 * PIECE {
+            return self.scan_whole(content);
+        }
+        let b = content.as_bytes();
+        let mut leaks = Vec::new();
+        let mut start = 0;
+        while start < b.len() {
+            let end = piece_end(b, start + PIECE);
+            let read_to = piece_end(b, end + OVERLAP);
+            leaks.extend(self.scan_whole(&content[start..read_to]));
+            start = end;
+        }
+        leaks.sort();
+        leaks.dedup();
+        leaks
+    }
+
+    /// The scan of `content` in one piece (tests compare it with [`LeakGate::scan`]).
+    #[cfg(test)]
+    pub fn scan_whole_for_tests(&self, content: &str) -> Vec<Leak> {
+        self.scan_whole(content)
+    }
+
+    fn scan_whole(&self, content: &str) -> Vec<Leak> {
         let norm = normalize_for_scan(content);
         let mut leaks = Vec::new();
         // Keys are folded ("José" → "jose"); fold the file the same way.

@@ -819,3 +819,51 @@ fn published_letters_keep_no_dates_and_all_clinical_ranges() {
     assert_eq!(rep.clinical_touched, 0, "{rep}");
     assert!(!rep.others.contains_key(&Category::Name), "{rep}");
 }
+
+/// A large file is scanned in pieces; an identifier cut by every piece boundary is found,
+/// exactly as a scan of the whole file finds it.
+#[test]
+fn gate_scans_large_files_in_pieces_without_missing_a_boundary() {
+    use super::gate::PIECE;
+    let entries: Vec<(String, Declared)> = (0..50)
+        .map(|i| {
+            let d = Declared {
+                names: vec![format!("Zebulon{i} Quixotebury{i}")],
+                numbers: vec![format!("QX-{i:03}-98765")],
+                ..Declared::default()
+            };
+            (format!("CM16-{i:07}"), d)
+        })
+        .collect();
+    let gate = LeakGate::new(&entries);
+    let filler = "<p>The requested treatment is not medically necessary, per guidelines.</p>\n";
+    let mut text = String::new();
+    let mut start = 0;
+    // Each piece ends at the first non-alphanumeric byte at or after start + PIECE: put
+    // "qx" across that point so the cut falls inside the number ("qx" | "-007-98765").
+    for i in 0..5 {
+        let target = start + PIECE;
+        while text.len() + filler.len() < target - 1 {
+            text.push_str(filler);
+            if text.len() % 7 == 0 {
+                text.push_str(&format!("<b>Zebulon{}</b> Quixotebury{} ", 10 + i, 10 + i));
+            }
+        }
+        text.push_str(&" ".repeat(target - 1 - text.len()));
+        text.push_str(&format!("qx-{i:03}-98765 "));
+        start = target + 1;
+    }
+    text.push_str(&filler.repeat(100));
+    let pieces = gate.scan(&text);
+    let whole = gate.scan_whole_for_tests(&text);
+    for i in 0..5 {
+        let case = format!("CM16-{i:07}");
+        assert!(
+            whole
+                .iter()
+                .any(|l| l.case_number.as_deref() == Some(case.as_str())),
+            "the whole scan finds {case}"
+        );
+    }
+    assert_eq!(pieces, whole);
+}
