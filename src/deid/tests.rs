@@ -845,7 +845,7 @@ fn gate_scans_large_files_in_pieces_without_missing_a_boundary() {
         let target = start + PIECE;
         while text.len() + filler.len() < target - 1 {
             text.push_str(filler);
-            if text.len() % 7 == 0 {
+            if text.len().is_multiple_of(7) {
                 text.push_str(&format!("<b>Zebulon{}</b> Quixotebury{} ", 10 + i, 10 + i));
             }
         }
