@@ -73,11 +73,7 @@ pub fn render_determinations(
             );
         }
         rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let body_html = markdown::to_html(&d.body_markdown);
-        let html = r.render(
-            "determination.html",
-            minijinja::context! { d => ctx(d.as_ref()), body_html => Value::from_safe_string(body_html) },
-        )?;
+        let html = determination_page(r, d)?;
         let rel = format!("{}index.html", d.path);
         match cache {
             Some(m) => {
@@ -93,6 +89,17 @@ pub fn render_determinations(
         b.finish_and_clear();
     }
     result.map(|()| rendered.into_inner())
+}
+
+/// A determination's page. It depends on the determination, the templates and the site
+/// data alone (never on the rest of the archive), which lets `build::quick_page` write it
+/// before the rebuild that updates everything else.
+pub fn determination_page(r: &Renderer, d: &PublicDetermination) -> Result<String> {
+    let body_html = markdown::to_html(&d.body_markdown);
+    r.render(
+        "determination.html",
+        minijinja::context! { d => ctx(d), body_html => Value::from_safe_string(body_html) },
+    )
 }
 
 /// A facet value: the determinations it lists (indices into the sorted list).

@@ -56,6 +56,8 @@ pub struct Checked {
     /// Every published determination's case number and declared identifiers (for the
     /// leak gate).
     pub identifiers: Vec<(String, crate::deid::Declared)>,
+    /// The source file of each entry of `identifiers` (relative to the root).
+    pub sources: Vec<PathBuf>,
     pub published: Vec<std::sync::Arc<PublicDetermination>>,
     pub diagnostics: Vec<Diagnostic>,
     pub files: usize,
@@ -158,6 +160,7 @@ pub fn check_with(
         .iter()
         .map(|d| (d.case_number.clone(), d.identifiers.clone()))
         .collect();
+    let sources: Vec<PathBuf> = dets.iter().map(|d| d.origin.path.clone()).collect();
     let results: Vec<_> = dets
         .into_par_iter()
         .map(|d| {
@@ -199,6 +202,7 @@ pub fn check_with(
         config,
         packs,
         identifiers,
+        sources,
         published,
         diagnostics: diags,
         files: det_files + pack_files,
@@ -227,6 +231,9 @@ pub struct Built {
     /// An in-place build wrote the pages only: [`finish`] writes the aggregates, with
     /// this gate.
     pub deferred: Option<crate::output::Inspector>,
+    /// The renderer and leak gate it used (kept by watch and serve for [`quick_page`]).
+    pub renderer: std::sync::Arc<Renderer>,
+    pub gate: crate::output::Inspector,
 }
 
 /// Why a build did not publish.
@@ -270,7 +277,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         live_reload: opts.live_reload,
         drafts: opts.drafts,
     };
-    let renderer = Renderer::new(&opts.root, config, site)?;
+    let renderer = std::sync::Arc::new(Renderer::new(&opts.root, config, site)?);
     renderer.check(crate::archive::TEMPLATES)?;
     let gate = leak_gate(&checked.identifiers, memo.clone());
     // watch and serve update their last committed output in place, pages first; the
@@ -342,7 +349,9 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
             files,
             bytes,
             timings,
-            deferred: deferred.then_some(gate),
+            deferred: deferred.then(|| gate.clone()),
+            renderer,
+            gate,
         },
         checked,
     )))
@@ -463,4 +472,95 @@ pub fn leak_gate(
         c.set_gate(k, inspector.clone());
     }
     inspector
+}
+
+/// What a successful build of watch or serve leaves for [`quick_page`].
+pub struct Quick {
+    pub checked: std::sync::Arc<Checked>,
+    pub renderer: std::sync::Arc<Renderer>,
+    pub gate: crate::output::Inspector,
+}
+
+/// A page the fast path wrote.
+pub struct QuickPage {
+    /// Its URL path (`/determinations/CASE/`).
+    pub url: String,
+    /// Whether its bytes changed.
+    pub changed: bool,
+    pub elapsed: Duration,
+}
+
+fn same_identifiers(a: &crate::deid::Declared, b: &crate::deid::Declared) -> bool {
+    a.names == b.names && a.numbers == b.numbers && a.addresses == b.addresses && a.other == b.other
+}
+
+/// The editor's fast path (watch, serve): the one determination file `rel` was saved and
+/// nothing that reaches beyond its own page changed (its case number, so its URL; its
+/// declared identifiers, so the leak gate; whether it is published). Its page is then
+/// re-checked, de-identified, rendered with the last build's templates, scanned by the
+/// last build's leak gate and written over the committed output at once, before the
+/// rebuild that updates everything else (listings, feed, search index, exports).
+///
+/// A determination page depends on its determination, the templates and the site data
+/// alone (`archive::determination_page`), so this is the page the rebuild writes too: the
+/// rebuild finds it up to date. Returns `None`, writing nothing, whenever any of this is
+/// not plainly so (errors, a changed case number, a failed last build): the rebuild then
+/// does all the work and reports.
+pub fn quick_page(opts: &Options, rel: &Path) -> Option<QuickPage> {
+    let started = Instant::now();
+    let cache = opts.cache.as_ref()?;
+    let q = cache
+        .quick
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()?;
+    let c = &q.checked;
+    let i = c.sources.iter().position(|p| p == rel)?;
+    let (case, ids) = &c.identifiers[i];
+    let old = c.published.get(i).filter(|p| &p.case_number == case)?;
+    let text = std::fs::read_to_string(opts.root.join(rel)).ok()?;
+    let parsed = content::parse_determination(rel, &text, &c.config);
+    if parsed.diagnostics.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let d = parsed.determination?;
+    if &d.case_number != case
+        || !same_identifiers(&d.identifiers, ids)
+        || !(d.status == Status::Published || opts.drafts)
+    {
+        return None;
+    }
+    let pattern = regex::Regex::new(&c.config.case_number_pattern).ok()?;
+    if rules::checks::check_one(&d, &c.packs, &pattern, Date::today())
+        .iter()
+        .any(Diagnostic::is_error)
+    {
+        return None;
+    }
+    let p = publish::publish(&d, &c.packs, &c.config.deidentify).ok()?;
+    if p.diagnostics.iter().any(Diagnostic::is_error) || p.public.path != old.path {
+        return None;
+    }
+    let html = crate::archive::determination_page(&q.renderer, &p.public).ok()?;
+    let out_rel = format!("{}index.html", p.public.path);
+    let hash = crate::output::hash(html.as_bytes());
+    if !(q.gate)(&out_rel, html.as_bytes(), Some(&hash)).is_empty() {
+        return None;
+    }
+    let mut output = cache.output.lock().unwrap_or_else(|e| e.into_inner());
+    let w = output.as_mut().filter(|w| w.dir == opts.output)?;
+    let changed = w.hashes.get(&out_rel) != Some(&hash);
+    if changed {
+        if crate::output::replace_file(&w.dir.join(&out_rel), html.as_bytes()).is_err() {
+            // The rebuild that follows writes it (or reports why it cannot).
+            w.hashes.remove(&out_rel);
+            return None;
+        }
+        w.hashes.insert(out_rel, hash);
+    }
+    Some(QuickPage {
+        url: format!("{}{}", c.config.base_path(), p.public.path),
+        changed,
+        elapsed: started.elapsed(),
+    })
 }

@@ -63,6 +63,9 @@ pub struct Cache {
     /// The output folder a previous build committed, and the hash of every file in it:
     /// later builds write only what changed.
     pub output: Mutex<Option<crate::output::Written>>,
+    /// What the last successful build leaves for the editor's fast path
+    /// (`build::quick_page`); cleared by a failed one.
+    pub quick: Mutex<Option<Arc<crate::build::Quick>>>,
 }
 
 /// Length, modification time and inode of a file.

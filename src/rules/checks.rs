@@ -84,7 +84,7 @@ fn reconstruct_lines(d: &Determination) -> String {
     s
 }
 
-fn check_one(
+pub(crate) fn check_one(
     d: &Determination,
     packs: &Packs,
     case_pattern: &Regex,
