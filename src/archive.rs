@@ -305,6 +305,7 @@ fn listing(
     out: &Staging,
     config: &Config,
     dets: &[&PublicDetermination],
+    values: &[Value],
     members: &[usize],
     prefix: &str,
     template: &str,
@@ -322,12 +323,8 @@ fn listing(
     (1..=pages)
         .into_par_iter()
         .try_for_each(|page| -> Result<()> {
-            let entries: Vec<&PublicDetermination> = members
-                .iter()
-                .skip((page - 1) * size)
-                .take(size)
-                .map(|&i| dets[i])
-                .collect();
+            let shown = members.iter().skip((page - 1) * size).take(size);
+            let entries: Vec<&PublicDetermination> = shown.clone().map(|&i| dets[i]).collect();
             let url = |p: usize| format!("{base}{}", page_path(prefix, p));
             // A window of page links around the current one keeps pages small at any size.
             let lo = page.saturating_sub(3).max(1);
@@ -363,7 +360,7 @@ fn listing(
             let html = r.render(
                 template,
                 minijinja::context! {
-                    entries => ctx(&entries),
+                    entries => Value::from(shown.map(|&i| values[i].clone()).collect::<Vec<_>>()),
                     total => members.len(),
                     pagination => ctx(&pag),
                     ..extra.clone()
@@ -395,6 +392,9 @@ pub fn render_archive(
     let config = &c.config;
     let base = config.base_path();
     let dets = sorted(c);
+    // Each determination as template data, once: it appears on several listing pages
+    // (its decision, treatments, guidelines, specialty, year), which share the value.
+    let values: Vec<Value> = dets.par_iter().map(|d| ctx(*d)).collect();
     let facets = facets(&dets, c, &base);
     let upheld = dets.iter().filter(|d| d.outcome == "upheld").count();
     let overturned = dets.iter().filter(|d| d.outcome == "overturned").count();
@@ -456,6 +456,7 @@ pub fn render_archive(
                     out,
                     config,
                     &dets,
+                    &values,
                     &v.members,
                     &prefix,
                     "guideline.html",
@@ -469,6 +470,7 @@ pub fn render_archive(
                     out,
                     config,
                     &dets,
+                    &values,
                     &v.members,
                     &prefix,
                     "listing.html",
@@ -552,8 +554,10 @@ pub fn is_aggregate(rel: &str) -> bool {
 
 /// The open-data exports and the search index.
 pub fn write_aggregates(c: &Checked, out: &Staging) -> Result<()> {
-    write_exports(out, &sorted(c))?;
-    write_search(c, out)?;
+    // Independent: each takes a core (the leak gate scans the exports as they are written).
+    let (exports, search) = rayon::join(|| write_exports(out, &sorted(c)), || write_search(c, out));
+    exports?;
+    search?;
     Ok(())
 }
 
@@ -645,13 +649,19 @@ fn write_exports(out: &Staging, dets: &[&PublicDetermination]) -> Result<()> {
     // Exports are in case-number order: stable for diffs between releases.
     let mut by_case: Vec<&PublicDetermination> = dets.to_vec();
     by_case.sort_by(|a, b| a.case_number.cmp(&b.case_number));
-    let mut json = String::from("[\n");
-    for (i, d) in by_case.iter().enumerate() {
+    let records: Vec<String> = by_case
+        .par_iter()
+        .map(|d| serde_json::to_string(d).context("serialising a determination"))
+        .collect::<Result<_>>()?;
+    let mut json = String::with_capacity(records.iter().map(|r| r.len() + 2).sum::<usize>() + 4);
+    json.push_str("[\n");
+    for (i, r) in records.iter().enumerate() {
         if i > 0 {
             json.push_str(",\n");
         }
-        json.push_str(&serde_json::to_string(d).context("serialising a determination")?);
+        json.push_str(r);
     }
+    drop(records);
     json.push_str("\n]\n");
     out.write("data/determinations.json", json.as_bytes())?;
 
