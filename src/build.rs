@@ -316,7 +316,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     crate::archive::render_archive(&renderer, &checked, &staging, opts.cache.as_deref())?;
     let t = timings.add("archive", t);
     if !deferred {
-        crate::archive::write_aggregates(&checked, &staging)?;
+        crate::archive::write_aggregates(&checked, &staging, opts.cache.as_deref())?;
     }
     let t = timings.add("search and exports", t);
     crate::archive::copy_static(&opts.root, config, &staging)?;
@@ -398,7 +398,7 @@ pub fn finish(
         .context("no committed output to update")?;
     let staging =
         Staging::in_place(previous, |rel| !crate::archive::is_aggregate(rel))?.inspect_with(gate);
-    crate::archive::write_aggregates(checked, &staging)?;
+    crate::archive::write_aggregates(checked, &staging, opts.cache.as_deref())?;
     let leaks = staging.inspect_rest()?;
     if !leaks.is_empty() {
         return Ok(leaks);

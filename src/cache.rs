@@ -66,9 +66,21 @@ pub struct Cache {
     /// What the last successful build leaves for the editor's fast path
     /// (`build::quick_page`); cleared by a failed one.
     pub quick: Mutex<Option<Arc<crate::build::Quick>>>,
+    /// The aggregates' per-determination parts of the last build (see `archive`).
+    pub aggregates: Mutex<AggregateMemo>,
 }
 
 /// Length, modification time and inode of a file.
+/// What the search index and the exports are made of, memoised between rebuilds of watch
+/// and serve: each build keeps only what it used.
+#[derive(Default)]
+pub struct AggregateMemo {
+    /// Search index builders of consecutive runs of determinations, by the run's key.
+    pub search_runs: HashMap<Key, Arc<crate::search::Builder>>,
+    /// A determination's export record (JSON) and rows (CSV), by its published key.
+    pub records: HashMap<Key, Arc<(String, String)>>,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct FileStamp {
     len: u64,
