@@ -119,66 +119,106 @@ pub fn check_with(
     let today = Date::today();
     let checks_key = crate::cache::key(&[&packs_key, today.to_string().as_bytes()]);
     let (packs, mut diags, pack_files) = rules::load_packs(root);
-    let (mut dets, d2, det_files) = content::load_all(root, &config, cache, &config_key);
-    diags.extend(d2);
-    let t = timings.add("load", t);
     let pattern = regex::Regex::new(&config.case_number_pattern).context("case_number_pattern")?;
-    diags.extend(rules::check_archive(
-        &dets,
-        &packs,
-        &pattern,
-        today,
-        cache.map(|c| (c, &checks_key)),
-    ));
-    for d in &dets {
-        if !is_safe_segment(&d.case_number) {
-            let (l, c, w) = d.origin.pos("case_number");
-            diags.push(
-                Diagnostic::error(
-                    "CB010",
-                    d.origin.path.clone(),
-                    "case number cannot be used in a URL",
-                )
-                .at(l, c)
-                .width(w)
-                .help("case numbers may not contain `/`, `\\`, spaces, be `.`/`..` or be longer than 200 bytes"),
-            );
-        }
+    let (files, d2) = content::discover(root, &root.join("content").join("determinations"));
+    diags.extend(d2);
+    let det_files = files.len();
+    // Each file goes through load → check → de-identify on its own, in parallel, and only
+    // what the archive needs of it is kept: its parsed form (with the identifiers and the
+    // original text) is dropped as soon as it is published, so memory holds one parsed
+    // determination per thread, not the archive. Stage times are summed over threads.
+    let clock = [(); 3].map(|()| std::sync::atomic::AtomicU64::new(0));
+    let lap = |stage: usize, since: Instant| {
+        let ns = since.elapsed().as_nanos() as u64;
+        clock[stage].fetch_add(ns, std::sync::atomic::Ordering::Relaxed);
+        Instant::now()
+    };
+    struct Each {
+        diags: Vec<Diagnostic>,
+        case: Option<rules::CaseAt>,
+        /// Published determinations: sort key, identifiers, and the result.
+        published: Option<(
+            String,
+            crate::deid::Declared,
+            Result<publish::Published, String>,
+        )>,
     }
-    let t = timings.add("check", t);
-    if !include_drafts {
-        dets.retain(|d| d.status == Status::Published);
-    }
-    dets.sort_by(|a, b| {
-        a.case_number
-            .cmp(&b.case_number)
-            .then(a.origin.path.cmp(&b.origin.path))
-    });
-    // The leak gate needs every declared identifier; the rest of each determination is
-    // dropped as soon as it is published (memory stays proportional to the output).
-    let identifiers: Vec<(String, crate::deid::Declared)> = dets
-        .iter()
-        .map(|d| (d.case_number.clone(), d.identifiers.clone()))
-        .collect();
-    let sources: Vec<PathBuf> = dets.iter().map(|d| d.origin.path.clone()).collect();
-    let results: Vec<_> = dets
-        .into_par_iter()
-        .map(|d| {
-            let deps = publish::pack_deps(&d, &packs);
-            if let Some(c) = cache
-                && let Some(p) = c.published(&d.origin.key, &deps)
-            {
-                return (d.origin.path.clone(), p.as_ref().clone());
+    let each: Vec<Each> = files
+        .par_iter()
+        .map(|p| {
+            let t = Instant::now();
+            let parsed = content::load_cached(root, p, cache, &config_key, &config);
+            let t = lap(0, t);
+            let mut diags = parsed.diagnostics;
+            let Some(d) = parsed.determination else {
+                return Each {
+                    diags,
+                    case: None,
+                    published: None,
+                };
+            };
+            diags.extend(rules::check_file(
+                &d,
+                &packs,
+                &pattern,
+                today,
+                cache.map(|c| (c, &checks_key)),
+            ));
+            if !is_safe_segment(&d.case_number) {
+                let (l, c, w) = d.origin.pos("case_number");
+                diags.push(
+                    Diagnostic::error(
+                        "CB010",
+                        d.origin.path.clone(),
+                        "case number cannot be used in a URL",
+                    )
+                    .at(l, c)
+                    .width(w)
+                    .help("case numbers may not contain `/`, `\\`, spaces, be `.`/`..` or be longer than 200 bytes"),
+                );
             }
-            let p = publish::publish(&d, &packs, &config.deidentify);
-            if let Some(c) = cache {
-                c.set_published(&d.origin.key, deps, std::sync::Arc::new(p.clone()));
+            let t = lap(1, t);
+            let published = (include_drafts || d.status == Status::Published).then(|| {
+                let deps = publish::pack_deps(&d, &packs);
+                let p = match cache.and_then(|c| c.published(&d.origin.key, &deps)) {
+                    Some(p) => p.as_ref().clone(),
+                    None => {
+                        let p = publish::publish(&d, &packs, &config.deidentify);
+                        if let Some(c) = cache {
+                            c.set_published(&d.origin.key, deps, std::sync::Arc::new(p.clone()));
+                        }
+                        p
+                    }
+                };
+                (d.case_number.clone(), d.identifiers.clone(), p)
+            });
+            lap(2, t);
+            Each {
+                diags,
+                case: Some(rules::CaseAt::of(&d)),
+                published,
             }
-            (d.origin.path.clone(), p)
         })
         .collect();
-    let mut published = Vec::with_capacity(results.len());
-    for (path, r) in results {
+    let mut cases = Vec::with_capacity(each.len());
+    let mut kept = Vec::with_capacity(each.len());
+    for e in each {
+        diags.extend(e.diags);
+        if let Some(c) = e.case {
+            if let Some(p) = e.published {
+                kept.push((c.path.clone(), p));
+            }
+            cases.push(c);
+        }
+    }
+    diags.extend(rules::duplicate_cases(&mut cases));
+    drop(cases);
+    // Archive order: by case number, then file.
+    kept.sort_by(|a, b| a.1.0.cmp(&b.1.0).then(a.0.cmp(&b.0)));
+    let mut identifiers = Vec::with_capacity(kept.len());
+    let mut sources = Vec::with_capacity(kept.len());
+    let mut published = Vec::with_capacity(kept.len());
+    for (path, (case, ids, r)) in kept {
         match r {
             Ok(p) => {
                 diags.extend(p.diagnostics);
@@ -190,12 +230,25 @@ pub fn check_with(
             }
             Err(e) => diags.push(Diagnostic::error(
                 "CB070",
-                path,
+                path.clone(),
                 format!("cannot de-identify: {e}"),
             )),
         }
+        identifiers.push((case, ids));
+        sources.push(path);
     }
-    timings.add("deidentify", t);
+    // The fused stage's wall time, shared out as its threads spent it.
+    let wall = t.elapsed().as_secs_f64();
+    let spent: Vec<f64> = clock
+        .iter()
+        .map(|c| c.load(std::sync::atomic::Ordering::Relaxed) as f64)
+        .collect();
+    let total: f64 = spent.iter().sum::<f64>().max(1.0);
+    for (name, ns) in ["load", "check", "deidentify"].into_iter().zip(spent) {
+        timings
+            .stages
+            .push((name, Duration::from_secs_f64(wall * ns / total)));
+    }
     diag::sort(&mut diags);
     let io_error = diags.iter().any(|d| d.rule == "CB007");
     Ok(Checked {
@@ -250,7 +303,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     // the persistent one of `build`.
     let store = match &opts.cache {
         None if opts.store => {
-            let c = crate::cache::Cache::new();
+            let c = crate::cache::Cache::for_store();
             crate::store::load(&opts.root, &c);
             Some(c)
         }

@@ -68,6 +68,7 @@ pub struct Cache {
     pub quick: Mutex<Option<Arc<crate::build::Quick>>>,
     /// The aggregates' per-determination parts of the last build (see `archive`).
     pub aggregates: Mutex<AggregateMemo>,
+    no_parses: bool,
 }
 
 /// Length, modification time and inode of a file.
@@ -125,6 +126,21 @@ pub fn key(parts: &[&[u8]]) -> Key {
 impl Cache {
     pub fn new() -> Arc<Cache> {
         Arc::new(Cache::default())
+    }
+
+    /// The memo of one `build` run, filled from and saved to the persistent cache
+    /// (`store`): parses are not kept (they are never saved, and a build reads each file
+    /// once), so a determination's parsed form is dropped as soon as it is published.
+    pub fn for_store() -> Arc<Cache> {
+        Arc::new(Cache {
+            no_parses: true,
+            ..Cache::default()
+        })
+    }
+
+    /// Whether parsed determinations are memoised (watch and serve).
+    pub fn keeps_parses(&self) -> bool {
+        !self.no_parses
     }
 
     fn with<R>(&self, file: &Key, f: impl FnOnce(&mut Memo) -> R) -> R {
