@@ -571,7 +571,7 @@ pub fn write_aggregates(
         || timed(&|| write_search(c, out, cache).map(drop)),
     );
     let (exports, search) = (exports?, search?);
-    if std::env::var_os("CASEBOOK_TIMINGS").is_some() {
+    if crate::build::timings_wanted() {
         eprintln!(
             "timings: exports {:.0} ms, search index {:.0} ms (side by side, leak gate included)",
             exports.as_secs_f64() * 1000.0,
@@ -790,7 +790,7 @@ pub fn write_search(
         finished = t.elapsed();
         Ok(())
     })?;
-    if std::env::var_os("CASEBOOK_TIMINGS").is_some() {
+    if crate::build::timings_wanted() {
         eprintln!(
             "timings: search documents {:.0} ms, index written {:.0} ms, then scanned {:.0} ms",
             added.as_secs_f64() * 1000.0,

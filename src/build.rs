@@ -423,9 +423,15 @@ fn commit(staging: Staging, opts: &Options) -> Result<()> {
     Ok(())
 }
 
+/// Whether `CASEBOOK_TIMINGS` asks for the stage timings of every build (watch and serve
+/// rebuilds too), printed to stderr.
+pub fn timings_wanted() -> bool {
+    std::env::var_os("CASEBOOK_TIMINGS").is_some()
+}
+
 /// Stage timings of every build, for profiling watch and serve rebuilds.
 fn print_timings(timings: &Timings) {
-    if std::env::var_os("CASEBOOK_TIMINGS").is_some() {
+    if timings_wanted() {
         let parts: Vec<String> = timings
             .stages
             .iter()
