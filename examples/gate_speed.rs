@@ -281,7 +281,8 @@ fn planted(clean: &[(String, String)], pool: &[String]) -> Vec<(String, String)>
     let pages: Vec<&(String, String)> = clean
         .iter()
         .filter(|(rel, t)| {
-            (rel.ends_with(".html") || rel.ends_with(".json")) && t.len() < 2 * 1024 * 1024
+            (rel.ends_with(".html") || rel.ends_with(".json") || rel.ends_with(".bin"))
+                && t.len() < 2 * 1024 * 1024
         })
         .collect();
     let step = (pages.len() / 400).max(1);
@@ -481,6 +482,17 @@ fn main() {
     // Timing: the clean site, one thread, CPU time.
     let mut scan_times = Vec::new();
     let mut norm_times = Vec::new();
+    // One more pass, file by file: where the time goes, by kind of file.
+    let mut by_kind: std::collections::BTreeMap<&str, (usize, usize, f64)> = Default::default();
+    for (rel, text) in &clean {
+        let kind = rel.rsplit_once('.').map_or("", |(_, e)| e);
+        let t = thread_cpu();
+        std::hint::black_box(gate.scan(text));
+        let e = by_kind.entry(kind).or_default();
+        e.0 += 1;
+        e.1 += text.len();
+        e.2 += thread_cpu() - t;
+    }
     for _ in 0..reps {
         let t = thread_cpu();
         let mut n = 0;
@@ -511,6 +523,13 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    for (kind, (files, bytes, t)) in &by_kind {
+        println!(
+            "  .{kind}: {files} files, {:.1} MB, {t:.3} s, {:.1} MB/s",
+            *bytes as f64 / 1e6,
+            *bytes as f64 / 1e6 / t
+        );
+    }
     println!(
         "normalize_for_scan alone: median {:.3} s CPU, {:.1} MB/s",
         norm,

@@ -289,6 +289,9 @@ fn any_set(words: &[u64], start: usize, end: usize) -> bool {
 struct Tokens<'a> {
     norm: &'a [u8],
     side: String,
+    /// The last non-ASCII character folded: its folded characters (alphanumeric or
+    /// not), whether it is numeric.
+    folded: (char, Vec<(char, bool)>, bool),
     toks: Vec<Tok>,
     seeds: Vec<Seed>,
 }
@@ -304,6 +307,7 @@ impl<'a> Tokens<'a> {
         let mut t = Tokens {
             norm,
             side: String::new(),
+            folded: ('\0', Vec::new(), false),
             toks: Vec::with_capacity(b.len() / 6),
             seeds: Vec::new(),
         };
@@ -378,20 +382,54 @@ impl<'a> Tokens<'a> {
     #[inline(never)]
     fn fold_wide(&mut self, start: usize, end: usize) -> bool {
         let run = utf8(&self.norm[start..end]);
-        let folded = declared::fold(run);
-        for w in folded.split(|c: char| !c.is_alphanumeric()) {
-            if w.is_empty() {
+        let mut forced = false;
+        let mut word: Option<usize> = None;
+        // `fold` works character by character: fold(run).split(non-alphanumeric) is
+        // the same as splitting the folded characters one by one.
+        for c in run.chars() {
+            if c.is_ascii() {
+                // A letter or digit (the run is of those and non-ASCII characters).
+                word.get_or_insert(self.side.len());
+                self.side.push(c.to_ascii_lowercase());
                 continue;
             }
-            let at = self.side.len();
-            self.side.push_str(w);
-            self.toks.push(Tok {
-                start: at as u32 | SIDE,
-                end: self.side.len() as u32,
-                prefix: prefix(w.as_bytes()),
-            });
+            // Non-ASCII characters come in runs of the same few (a binary file read as
+            // text is mostly U+FFFD): the last one's folded form is kept.
+            if self.folded.0 != c {
+                let mut f = [0; 4];
+                self.folded = (
+                    c,
+                    declared::fold(c.encode_utf8(&mut f))
+                        .chars()
+                        .map(|c| (c, c.is_alphanumeric()))
+                        .collect(),
+                    c.is_numeric(),
+                );
+            }
+            forced |= self.folded.2;
+            for k in 0..self.folded.1.len() {
+                let (f, alphanumeric) = self.folded.1[k];
+                if alphanumeric {
+                    word.get_or_insert(self.side.len());
+                    self.side.push(f);
+                } else if let Some(at) = word.take() {
+                    self.push_side(at);
+                }
+            }
         }
-        run.chars().any(|c| !c.is_ascii() && c.is_numeric())
+        if let Some(at) = word {
+            self.push_side(at);
+        }
+        forced
+    }
+
+    /// The token `side[at..]`.
+    fn push_side(&mut self, at: usize) {
+        self.toks.push(Tok {
+            start: at as u32 | SIDE,
+            end: self.side.len() as u32,
+            prefix: prefix(&self.side.as_bytes()[at..]),
+        });
     }
 
     fn get(&self, k: usize) -> &[u8] {

@@ -88,26 +88,26 @@ fn strip_tags(s: &str) -> String {
     let b = s.as_bytes();
     let mut text = String::with_capacity(s.len() + 1);
     let mut attrs = String::new();
-    // Where the next comment end ("-->") is, searched again only once a tag went past
-    // it: a '-' alone costs nothing.
-    let mut comment_end = memchr::memmem::find(b, b"-->").unwrap_or(b.len());
     let mut i = 0;
     while i < b.len() {
-        if comment_end < i {
-            comment_end = memchr::memmem::find(&b[i..], b"-->").map_or(b.len(), |k| i + k);
-        }
-        // Copy the run up to the next byte that may start a tag or a comment end.
-        let next = memchr::memchr(b'<', &b[i..comment_end]).map_or(comment_end, |k| i + k);
-        if next > i {
-            text.push_str(&s[i..next]);
-            i = next;
+        // Copy the run up to the next byte that may start a tag or end a comment ("-->":
+        // its '>' is looked for, '-' alone is too common).
+        let Some(next) = memchr::memchr2(b'<', b'>', &b[i..]).map(|k| i + k) else {
+            text.push_str(&s[i..]);
+            break;
+        };
+        if b[next] == b'>' {
+            if next >= i + 2 && &b[next - 2..next] == b"--" {
+                text.push_str(&s[i..next - 2]);
+                text.push(' ');
+            } else {
+                text.push_str(&s[i..=next]);
+            }
+            i = next + 1;
             continue;
         }
-        if i == comment_end {
-            text.push(' ');
-            i += 3;
-            continue;
-        }
+        text.push_str(&s[i..next]);
+        i = next;
         let rest = &s[i..];
         if rest.starts_with("<!--") {
             // A comment's content is in the file: scan it as text.
@@ -151,6 +151,45 @@ static ASCII_OUT: [u8; 128] = {
 
 const DROPPED: u8 = 0x80;
 
+/// What a character of the lower case of a non-ASCII character writes.
+#[derive(Clone, Copy)]
+enum Part {
+    Dropped,
+    Space,
+    Text([u8; 4], u8),
+}
+
+/// The lower case of a character (at most three characters), as the last pass writes it.
+#[derive(Clone, Copy)]
+struct Lowered {
+    parts: [Part; 3],
+    n: usize,
+}
+
+impl Lowered {
+    fn new(ch: char) -> Lowered {
+        let mut l = Lowered {
+            parts: [Part::Dropped; 3],
+            n: 0,
+        };
+        for c in ch.to_lowercase() {
+            l.parts[l.n] = match c {
+                '*' | '_' | '~' | '`' | '\\' | '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' => {
+                    Part::Dropped
+                }
+                c if c.is_whitespace() => Part::Space,
+                c => {
+                    let mut bytes = [0; 4];
+                    let len = c.encode_utf8(&mut bytes).len() as u8;
+                    Part::Text(bytes, len)
+                }
+            };
+            l.n += 1;
+        }
+        l
+    }
+}
+
 /// Writes `bytes` at `*o` in `out` (growing it if needed) and moves `*o` past them.
 fn put(out: &mut Vec<u8>, o: &mut usize, bytes: &[u8]) {
     if out.len() < *o + bytes.len() {
@@ -190,6 +229,7 @@ fn fold_case_and_space(text: &str) -> Vec<u8> {
     // The last byte written (a space at the start): a space is written only after
     // something else.
     let mut last = b' ';
+    let mut lowered = ('\0', Lowered::new('\0'));
     let mut i = 0;
     while i < b.len() {
         // Eight ASCII bytes at a time: lower case, white space as spaces, every space
@@ -230,17 +270,22 @@ fn fold_case_and_space(text: &str) -> Vec<u8> {
         }
         let ch = text[i..].chars().next().expect("char boundary");
         i += ch.len_utf8();
-        for c in ch.to_lowercase() {
-            match c {
-                '*' | '_' | '~' | '`' | '\\' | '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' => {}
-                c if c.is_whitespace() => {
+        // Non-ASCII characters come in runs of the same few (a binary file read as text
+        // is mostly U+FFFD): the last one's lower case is kept.
+        if lowered.0 != ch {
+            lowered = (ch, Lowered::new(ch));
+        }
+        for part in &lowered.1.parts[..lowered.1.n] {
+            match part {
+                Part::Dropped => {}
+                Part::Space => {
                     if last != b' ' {
                         put(&mut out, &mut o, b" ");
                         last = b' ';
                     }
                 }
-                c => {
-                    put(&mut out, &mut o, c.encode_utf8(&mut [0; 4]).as_bytes());
+                Part::Text(bytes, len) => {
+                    put(&mut out, &mut o, &bytes[..usize::from(*len)]);
                     last = b'x';
                 }
             }
