@@ -142,13 +142,13 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// Stage timings from `casebook build --timings`: lines `  name   12.3 ms`.
+/// Stage timings from `casebook build --timings`: lines `  name   12.3 ms  45 MB resident after`.
 fn stages(stderr: &str) -> Vec<(String, f64)> {
     stderr
         .lines()
         .filter_map(|l| {
             let l = l.trim();
-            let rest = l.strip_suffix(" ms")?;
+            let rest = l.split_once(" ms").map(|(a, _)| a)?;
             let (name, ms) = rest.rsplit_once(' ')?;
             Some((name.trim().to_string(), ms.trim().parse().ok()?))
         })

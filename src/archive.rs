@@ -125,8 +125,8 @@ struct Facet {
 }
 
 /// Determinations newest first (by private decision date, then case number).
-fn sorted(c: &Checked) -> Vec<&PublicDetermination> {
-    let mut v: Vec<&PublicDetermination> = c.published.iter().map(|d| d.as_ref()).collect();
+fn sorted(c: &Checked) -> Vec<&std::sync::Arc<PublicDetermination>> {
+    let mut v: Vec<&std::sync::Arc<PublicDetermination>> = c.published.iter().collect();
     v.sort_by(|a, b| {
         b.sort_key
             .0
@@ -391,10 +391,16 @@ pub fn render_archive(
     let memo = memo.as_ref();
     let config = &c.config;
     let base = config.base_path();
-    let dets = sorted(c);
-    // Each determination as template data, once: it appears on several listing pages
-    // (its decision, treatments, guidelines, specialty, year), which share the value.
-    let values: Vec<Value> = dets.par_iter().map(|d| ctx(*d)).collect();
+    let arcs = sorted(c);
+    // Each determination as template data that converts the fields a template reads
+    // when it reads them (`Lazy`): it appears on several listing pages (its decision,
+    // treatments, guidelines, specialty, year), and holding every determination as a
+    // converted value tree would hold the archive twice.
+    let values: Vec<Value> = arcs
+        .iter()
+        .map(|d| crate::render::lazy::Lazy::value(std::sync::Arc::clone(d)))
+        .collect();
+    let dets: Vec<&PublicDetermination> = arcs.iter().map(|d| d.as_ref()).collect();
     let facets = facets(&dets, c, &base);
     let upheld = dets.iter().filter(|d| d.outcome == "upheld").count();
     let overturned = dets.iter().filter(|d| d.outcome == "overturned").count();
@@ -567,7 +573,11 @@ pub fn write_aggregates(
         f().map(|()| t.elapsed())
     };
     let (exports, search) = rayon::join(
-        || timed(&|| write_exports(out, &sorted(c), cache)),
+        || {
+            let dets: Vec<&PublicDetermination> =
+                sorted(c).into_iter().map(|d| d.as_ref()).collect();
+            timed(&|| write_exports(out, &dets, cache))
+        },
         || timed(&|| write_search(c, out, cache).map(drop)),
     );
     let (exports, search) = (exports?, search?);

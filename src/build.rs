@@ -38,15 +38,35 @@ pub struct Options {
 #[derive(Clone, Debug, Default)]
 pub struct Timings {
     pub stages: Vec<(&'static str, Duration)>,
+    /// Resident memory (bytes) at the end of each stage, aligned with `stages` (0 where
+    /// the system does not tell).
+    pub resident: Vec<u64>,
     /// Printed after the stages.
     pub note: String,
 }
 
 impl Timings {
     fn add(&mut self, name: &'static str, since: Instant) -> Instant {
-        self.stages.push((name, since.elapsed()));
+        self.push(name, since.elapsed());
         Instant::now()
     }
+
+    fn push(&mut self, name: &'static str, d: Duration) {
+        self.stages.push((name, d));
+        self.resident.push(resident_bytes());
+    }
+}
+
+/// This process's resident memory now (Linux: `VmRSS` of /proc/self/status), 0 elsewhere.
+pub fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
 }
 
 /// Everything checking produced.
@@ -245,9 +265,7 @@ pub fn check_with(
         .collect();
     let total: f64 = spent.iter().sum::<f64>().max(1.0);
     for (name, ns) in ["load", "check", "deidentify"].into_iter().zip(spent) {
-        timings
-            .stages
-            .push((name, Duration::from_secs_f64(wall * ns / total)));
+        timings.push(name, Duration::from_secs_f64(wall * ns / total));
     }
     diag::sort(&mut diags);
     let io_error = diags.iter().any(|d| d.rule == "CB007");
@@ -435,7 +453,8 @@ fn print_timings(timings: &Timings) {
         let parts: Vec<String> = timings
             .stages
             .iter()
-            .map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0))
+            .zip(&timings.resident)
+            .map(|((n, d), r)| format!("{n} {:.0} ms ({} MB)", d.as_secs_f64() * 1000.0, r >> 20))
             .collect();
         eprintln!("timings: {}{}", parts.join(", "), timings.note);
     }

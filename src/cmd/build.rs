@@ -49,8 +49,12 @@ pub fn run(a: BuildArgs) -> Result<u8> {
                 return Ok(exit::CONTENT);
             }
             if a.timings {
-                for (name, d) in &built.timings.stages {
-                    eprintln!("  {name:<12} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                for ((name, d), r) in built.timings.stages.iter().zip(&built.timings.resident) {
+                    eprintln!(
+                        "  {name:<12} {:>8.1} ms  {:>6} MB resident after",
+                        d.as_secs_f64() * 1000.0,
+                        r >> 20
+                    );
                 }
             }
             if !c.quiet {

@@ -1,6 +1,7 @@
 //! Rendering: Markdown bodies to safe HTML, and pages through minijinja templates with
 //! auto-escaping (template names end in `.html`/`.xml`, which minijinja escapes).
 
+pub mod lazy;
 pub mod markdown;
 pub mod svg;
 
