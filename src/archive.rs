@@ -187,11 +187,11 @@ fn facets(dets: &[&PublicDetermination], c: &Checked, base: &str) -> Vec<Facet> 
                 i,
                 d,
             );
-            let t = crate::publish::slug(&it.treatment);
+            let t = crate::publish::slug(it.treatment);
             add(
                 &mut treatments,
                 &t,
-                &it.treatment_title,
+                it.treatment_title,
                 "treatments",
                 base,
                 i,
@@ -203,11 +203,11 @@ fn facets(dets: &[&PublicDetermination], c: &Checked, base: &str) -> Vec<Facet> 
                 if let Some(g) = &cit.guideline
                     && c.packs.get(g).is_some()
                 {
-                    let title = cit.guideline_title.clone().unwrap_or_else(|| g.clone());
+                    let title = cit.guideline_title.unwrap_or(g);
                     add(
                         &mut guidelines,
                         &crate::publish::slug(g),
-                        &title,
+                        title,
                         "guidelines",
                         base,
                         i,
@@ -219,8 +219,8 @@ fn facets(dets: &[&PublicDetermination], c: &Checked, base: &str) -> Vec<Facet> 
         if !d.reviewer.specialty_slug.is_empty() {
             add(
                 &mut specialties,
-                &d.reviewer.specialty_slug,
-                &d.reviewer.specialty,
+                d.reviewer.specialty_slug,
+                d.reviewer.specialty,
                 "specialties",
                 base,
                 i,
@@ -566,6 +566,7 @@ pub fn write_aggregates(
     c: &Checked,
     out: &Staging,
     cache: Option<&crate::cache::Cache>,
+    search: Option<crate::search::Builder>,
 ) -> Result<()> {
     // Independent: each takes a core (the leak gate scans the exports as they are written).
     let timed = |f: &dyn Fn() -> Result<()>| {
@@ -578,7 +579,13 @@ pub fn write_aggregates(
                 sorted(c).into_iter().map(|d| d.as_ref()).collect();
             timed(&|| write_exports(out, &dets, cache))
         },
-        || timed(&|| write_search(c, out, cache).map(drop)),
+        || {
+            let search = std::sync::Mutex::new(search);
+            timed(&|| {
+                let prebuilt = search.lock().unwrap_or_else(|e| e.into_inner()).take();
+                write_search(c, out, cache, prebuilt).map(drop)
+            })
+        },
     );
     let (exports, search) = (exports?, search?);
     if crate::build::timings_wanted() {
@@ -692,42 +699,52 @@ fn write_exports(
                 .records,
         )
     });
-    let records: Vec<std::sync::Arc<(String, String)>> = by_case
-        .par_iter()
-        .map(|d| {
-            if let Some(r) = memo.as_ref().and_then(|m| m.get(&d.key)) {
-                return Ok(r.clone());
+    let mut kept = Vec::new();
+    let mut json = out.stream("data/determinations.json")?;
+    let mut csv = out.stream("data/determinations.csv")?;
+    json.write(b"[\n")?;
+    csv.write(
+        b"case_number,year,item,request,treatment,decision,reviewer_guideline,reviewer_section,reviewer_pages,reviewer_basis,specialty,age_band,sex,outcome\n",
+    )?;
+    // Serialised in parallel a run at a time and streamed out: memory holds one run of
+    // records, not the exports (2.8 GB at a million determinations).
+    for (run, dets) in by_case.chunks(4096).enumerate() {
+        let records: Vec<std::sync::Arc<(String, String)>> = dets
+            .par_iter()
+            .map(|d| {
+                if let Some(r) = memo.as_ref().and_then(|m| m.get(&d.key)) {
+                    return Ok(r.clone());
+                }
+                let json = serde_json::to_string(d).context("serialising a determination")?;
+                Ok(std::sync::Arc::new((json, csv_rows(d))))
+            })
+            .collect::<Result<_>>()?;
+        let mut j = String::with_capacity(records.iter().map(|r| r.0.len() + 2).sum());
+        let mut c = String::with_capacity(records.iter().map(|r| r.1.len()).sum());
+        for (i, r) in records.iter().enumerate() {
+            if run > 0 || i > 0 {
+                j.push_str(",\n");
             }
-            let json = serde_json::to_string(d).context("serialising a determination")?;
-            Ok(std::sync::Arc::new((json, csv_rows(d))))
-        })
-        .collect::<Result<_>>()?;
-    drop(memo);
-    let mut json = String::with_capacity(records.iter().map(|r| r.0.len() + 2).sum::<usize>() + 4);
-    json.push_str("[\n");
-    for (i, r) in records.iter().enumerate() {
-        if i > 0 {
-            json.push_str(",\n");
+            j.push_str(&r.0);
+            c.push_str(&r.1);
         }
-        json.push_str(&r.0);
+        json.write(j.as_bytes())?;
+        csv.write(c.as_bytes())?;
+        if cache.is_some() {
+            kept.extend(dets.iter().map(|d| d.key).zip(records));
+        }
     }
-    json.push_str("\n]\n");
-    out.write("data/determinations.json", json.as_bytes())?;
-    drop(json);
-
-    let mut csv = String::from(
-        "case_number,year,item,request,treatment,decision,reviewer_guideline,reviewer_section,reviewer_pages,reviewer_basis,specialty,age_band,sex,outcome\n",
-    );
-    for r in &records {
-        csv.push_str(&r.1);
-    }
+    drop(memo);
+    json.write(b"\n]\n")?;
+    json.finish()?;
+    csv.finish()?;
     if let Some(c) = cache {
         c.aggregates
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .records = by_case.iter().map(|d| d.key).zip(records).collect();
+            .records = kept.into_iter().collect();
     }
-    out.write("data/determinations.csv", csv.as_bytes())
+    Ok(())
 }
 
 /// A determination's rows of the CSV export, one per item.
@@ -735,21 +752,26 @@ fn csv_rows(d: &PublicDetermination) -> String {
     let mut csv = String::new();
     for (i, it) in d.items.iter().enumerate() {
         let rb = &it.reviewer_basis;
-        let fields = [
-            d.case_number.clone(),
+        let (year, n, decision) = (
             d.year.to_string(),
             (i + 1).to_string(),
-            it.request.clone(),
-            it.treatment.clone(),
             it.decision.to_string(),
-            rb.guideline.clone().unwrap_or_default(),
-            rb.section.clone().unwrap_or_default(),
-            rb.pages.clone().unwrap_or_default(),
-            rb.basis.to_string(),
-            d.reviewer.specialty.clone(),
-            d.patient.age_band.to_string(),
-            d.patient.sex.to_string(),
-            d.outcome.to_string(),
+        );
+        let fields: [&str; 14] = [
+            &d.case_number,
+            &year,
+            &n,
+            &it.request,
+            it.treatment,
+            &decision,
+            rb.guideline.unwrap_or_default(),
+            rb.section.unwrap_or_default(),
+            rb.pages.unwrap_or_default(),
+            rb.basis,
+            d.reviewer.specialty,
+            d.patient.age_band,
+            d.patient.sex,
+            d.outcome,
         ];
         let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         csv.push_str(&row.join(","));
@@ -779,17 +801,19 @@ pub fn write_search(
     c: &Checked,
     out: &Staging,
     cache: Option<&crate::cache::Cache>,
+    prebuilt: Option<crate::search::Builder>,
 ) -> Result<crate::search::IndexStats> {
     let base = c.config.base_path();
     let t = std::time::Instant::now();
     let params = crate::search::Params::default();
-    let b = match cache {
-        None => {
+    let b = match (prebuilt, cache) {
+        (Some(b), _) => b,
+        (None, None) => {
             let mut b = crate::search::Builder::new(params);
             b.par_extend(c.published.par_iter().map(|d| search_doc(d, &base)));
             b
         }
-        Some(cache) => search_by_runs(c, &base, params, cache),
+        (None, Some(cache)) => search_by_runs(c, &base, params, cache),
     };
     let added = t.elapsed();
     let mut stats = None;
@@ -860,7 +884,7 @@ fn search_by_runs(
     all
 }
 
-fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {
+pub fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {
     // (facet, slug, label): the labels the listings show ("" = the slug itself).
     let mut facets: Vec<(String, String, String)> = Vec::new();
     let mut push = |k: &str, v: String, label: &str| {
@@ -878,11 +902,11 @@ fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {
         push("decision", dec, dec_label);
         push(
             "treatment",
-            crate::publish::slug(&it.treatment),
-            &it.treatment_title,
+            crate::publish::slug(it.treatment),
+            it.treatment_title,
         );
         if let Some(g) = &it.reviewer_basis.guideline {
-            let title = it.reviewer_basis.guideline_title.as_deref().unwrap_or(g);
+            let title = it.reviewer_basis.guideline_title.unwrap_or(g);
             push("guideline", crate::publish::slug(g), title);
         }
         if let Some(r) = &it.body_region {
@@ -895,8 +919,8 @@ fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {
     }
     push(
         "specialty",
-        d.reviewer.specialty_slug.clone(),
-        &d.reviewer.specialty,
+        d.reviewer.specialty_slug.to_string(),
+        d.reviewer.specialty,
     );
     push("year", d.year.to_string(), "");
     push("age_band", d.patient.age_band.to_string(), "");

@@ -96,7 +96,27 @@ impl Checked {
 
 /// load → validate → de-identify. Writes nothing.
 pub fn check(root: &Path, base_url: Option<&str>, include_drafts: bool) -> Result<Checked> {
-    check_with(root, base_url, include_drafts, None)
+    check_with(root, base_url, include_drafts, None, None).map(|(c, _)| c)
+}
+
+/// The streaming build's work on each determination, done in the check pass as soon as
+/// it is published: its page is rendered and written into staging (the leak gate scans
+/// it at the end of the build, when every identifier is known), its search document is
+/// added to the index builder, and its body is dropped. Memory then holds no
+/// determination body beyond the ones the threads are working on.
+pub struct Sink<'a> {
+    pub renderer: &'a Renderer,
+    pub staging: &'a Staging,
+    pub base: String,
+    /// Show a progress bar (a person is watching) if the archive is large.
+    pub progress: bool,
+}
+
+/// What the sink made of the determinations.
+pub struct Streamed {
+    /// The search index builder, every published determination added.
+    pub search: crate::search::Builder,
+    pub rendered: usize,
 }
 
 /// Hash of every file under `dir` (path and bytes), for cache keys.
@@ -122,13 +142,11 @@ pub fn check_with(
     base_url: Option<&str>,
     include_drafts: bool,
     cache: Option<&crate::cache::Cache>,
-) -> Result<Checked> {
+    sink: Option<&Sink>,
+) -> Result<(Checked, Option<Streamed>)> {
     let mut timings = Timings::default();
     let t = Instant::now();
-    let mut config = Config::load(root)?;
-    if let Some(b) = base_url {
-        config.base_url = b.to_string();
-    }
+    let config = load_config(root, base_url)?;
     let config_text = std::fs::read(root.join(crate::config::FILE)).unwrap_or_default();
     let config_key = crate::cache::key(&[
         &config_text,
@@ -147,7 +165,7 @@ pub fn check_with(
     // what the archive needs of it is kept: its parsed form (with the identifiers and the
     // original text) is dropped as soon as it is published, so memory holds one parsed
     // determination per thread, not the archive. Stage times are summed over threads.
-    let clock = [(); 3].map(|()| std::sync::atomic::AtomicU64::new(0));
+    let clock = [(); 4].map(|()| std::sync::atomic::AtomicU64::new(0));
     let lap = |stage: usize, since: Instant| {
         let ns = since.elapsed().as_nanos() as u64;
         clock[stage].fetch_add(ns, std::sync::atomic::Ordering::Relaxed);
@@ -163,30 +181,38 @@ pub fn check_with(
             Result<publish::Published, String>,
         )>,
     }
-    let each: Vec<Each> = files
-        .par_iter()
-        .map(|p| {
-            let t = Instant::now();
-            let parsed = content::load_cached(root, p, cache, &config_key, &config);
-            let t = lap(0, t);
-            let mut diags = parsed.diagnostics;
-            let Some(d) = parsed.determination else {
-                return Each {
-                    diags,
-                    case: None,
-                    published: None,
-                };
+    // The first error of the sink (a template error, a write that failed).
+    let sink_error: std::sync::Mutex<Option<anyhow::Error>> = Default::default();
+    let params = crate::search::Params::default();
+    let bar = sink
+        .filter(|s| s.progress && files.len() >= 2_000)
+        .map(|_| progress_bar(files.len()));
+    let bar = bar.as_ref();
+    let one = |p: &PathBuf, search: Option<&mut crate::search::Builder>| {
+        if let Some(b) = bar {
+            b.inc(1);
+        }
+        let t = Instant::now();
+        let parsed = content::load_cached(root, p, cache, &config_key, &config);
+        let t = lap(0, t);
+        let mut diags = parsed.diagnostics;
+        let Some(d) = parsed.determination else {
+            return Each {
+                diags,
+                case: None,
+                published: None,
             };
-            diags.extend(rules::check_file(
-                &d,
-                &packs,
-                &pattern,
-                today,
-                cache.map(|c| (c, &checks_key)),
-            ));
-            if !is_safe_segment(&d.case_number) {
-                let (l, c, w) = d.origin.pos("case_number");
-                diags.push(
+        };
+        diags.extend(rules::check_file(
+            &d,
+            &packs,
+            &pattern,
+            today,
+            cache.map(|c| (c, &checks_key)),
+        ));
+        if !is_safe_segment(&d.case_number) {
+            let (l, c, w) = d.origin.pos("case_number");
+            diags.push(
                     Diagnostic::error(
                         "CB010",
                         d.origin.path.clone(),
@@ -196,30 +222,82 @@ pub fn check_with(
                     .width(w)
                     .help("case numbers may not contain `/`, `\\`, spaces, be `.`/`..` or be longer than 200 bytes"),
                 );
-            }
-            let t = lap(1, t);
-            let published = (include_drafts || d.status == Status::Published).then(|| {
-                let deps = publish::pack_deps(&d, &packs);
-                let p = match cache.and_then(|c| c.published(&d.origin.key, &deps)) {
-                    Some(p) => p.as_ref().clone(),
-                    None => {
-                        let p = publish::publish(&d, &packs, &config.deidentify);
-                        if let Some(c) = cache {
-                            c.set_published(&d.origin.key, deps, std::sync::Arc::new(p.clone()));
-                        }
-                        p
+        }
+        let t = lap(1, t);
+        let published = (include_drafts || d.status == Status::Published).then(|| {
+            let deps = publish::pack_deps(&d, &packs);
+            let p = match cache.and_then(|c| c.published(&d.origin.key, &deps)) {
+                Some(p) => p.as_ref().clone(),
+                None => {
+                    let p = publish::publish(&d, &packs, &config.deidentify);
+                    if let Some(c) = cache {
+                        c.set_published(&d.origin.key, deps, std::sync::Arc::new(p.clone()));
                     }
-                };
-                (d.case_number.clone(), d.identifiers.clone(), p)
-            });
-            lap(2, t);
-            Each {
-                diags,
-                case: Some(rules::CaseAt::of(&d)),
-                published,
+                    p
+                }
+            };
+            (d.case_number.clone(), d.identifiers.clone(), p)
+        });
+        let t = lap(2, t);
+        let mut published = published;
+        if let (Some(sink), Some(search), Some((_, _, Ok(p)))) = (sink, search, published.as_mut())
+        {
+            // A build with errors publishes nothing: no page for it.
+            let ok = !diags.iter().chain(&p.diagnostics).any(Diagnostic::is_error);
+            if ok {
+                let page =
+                    crate::archive::determination_page(sink.renderer, &p.public).and_then(|html| {
+                        sink.staging
+                            .write(&format!("{}index.html", p.public.path), html.as_bytes())
+                    });
+                match page {
+                    Ok(()) => {
+                        search.add(crate::archive::search_doc(&p.public, &sink.base));
+                        let body = &mut std::sync::Arc::make_mut(&mut p.public).body_markdown;
+                        *body = String::new();
+                    }
+                    Err(e) => {
+                        let mut first = sink_error.lock().unwrap_or_else(|e| e.into_inner());
+                        first.get_or_insert(e);
+                    }
+                }
             }
+            lap(3, t);
+        }
+        Each {
+            diags,
+            case: Some(rules::CaseAt::of(&d)),
+            published,
+        }
+    };
+    type Acc = (Vec<Each>, Option<crate::search::Builder>);
+    let start = || -> Acc {
+        (
+            Vec::new(),
+            sink.map(|_| crate::search::Builder::new(params.clone())),
+        )
+    };
+    // Folded in file order (each thread's builder takes a contiguous run of files, and
+    // runs are merged in order), so the result does not depend on the scheduling.
+    let (each, search) = files
+        .par_iter()
+        .fold(start, |(mut v, mut b), p| {
+            v.push(one(p, b.as_mut()));
+            (v, b)
         })
-        .collect();
+        .reduce(start, |(mut v, mut b), (v2, b2)| {
+            v.extend(v2);
+            if let (Some(b), Some(b2)) = (b.as_mut(), b2) {
+                b.merge(b2);
+            }
+            (v, b)
+        });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if let Some(e) = sink_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
     let mut cases = Vec::with_capacity(each.len());
     let mut kept = Vec::with_capacity(each.len());
     for e in each {
@@ -264,12 +342,21 @@ pub fn check_with(
         .map(|c| c.load(std::sync::atomic::Ordering::Relaxed) as f64)
         .collect();
     let total: f64 = spent.iter().sum::<f64>().max(1.0);
-    for (name, ns) in ["load", "check", "deidentify"].into_iter().zip(spent) {
+    let stages = if sink.is_some() { 4 } else { 3 };
+    for (name, ns) in ["load", "check", "deidentify", "render"]
+        .into_iter()
+        .zip(spent)
+        .take(stages)
+    {
         timings.push(name, Duration::from_secs_f64(wall * ns / total));
     }
     diag::sort(&mut diags);
     let io_error = diags.iter().any(|d| d.rule == "CB007");
-    Ok(Checked {
+    let streamed = search.map(|search| Streamed {
+        rendered: search.len(),
+        search,
+    });
+    let checked = Checked {
         config,
         packs,
         identifiers,
@@ -280,7 +367,40 @@ pub fn check_with(
         io_error,
         timings,
         packs_key,
-    })
+    };
+    Ok((checked, streamed))
+}
+
+/// The bar of a long streaming build (shown only when a person is watching: stderr is a
+/// terminal).
+fn progress_bar(files: usize) -> indicatif::ProgressBar {
+    let b = indicatif::ProgressBar::new(files as u64);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "building {bar:40} {pos}/{len} determinations ({eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b
+}
+
+fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config> {
+    let mut config = Config::load(root)?;
+    if let Some(b) = base_url {
+        config.base_url = b.to_string();
+    }
+    Ok(config)
+}
+
+fn site_ctx(config: &Config, opts: &Options) -> SiteCtx {
+    SiteCtx {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        base_url: config.base_url.clone(),
+        base_path: config.base_path(),
+        live_reload: opts.live_reload,
+        drafts: opts.drafts,
+    }
 }
 
 fn is_safe_segment(s: &str) -> bool {
@@ -328,71 +448,113 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         _ => None,
     };
     let memo = opts.cache.clone().or_else(|| store.clone());
-    let checked = check_with(
+    // `build` streams: pages are rendered in the check pass, and a failed check discards
+    // the staging folder. watch and serve check first, then update their output in place.
+    let stream = match opts.cache {
+        None => {
+            let t = Instant::now();
+            let config = load_config(&opts.root, opts.base_url.as_deref())?;
+            let renderer =
+                std::sync::Arc::new(Renderer::new(&opts.root, &config, site_ctx(&config, opts))?);
+            renderer.check(crate::archive::TEMPLATES)?;
+            let staging = Staging::new(&opts.output)?;
+            let staging = if memo.is_some() {
+                staging.record_hashes()
+            } else {
+                staging
+            };
+            Some((renderer, staging, t.elapsed(), config.base_path()))
+        }
+        Some(_) => None,
+    };
+    let sink = stream.as_ref().map(|(renderer, staging, _, base)| Sink {
+        renderer,
+        staging,
+        base: base.clone(),
+        progress: opts.progress,
+    });
+    let (checked, streamed) = check_with(
         &opts.root,
         opts.base_url.as_deref(),
         opts.drafts,
         memo.as_deref(),
+        sink.as_ref(),
     )?;
+    drop(sink);
     if checked.errors() > 0 || checked.io_error {
+        // A streaming build's staging folder (pages already written) is removed here.
         return Ok(Err(BuildError::Content(Box::new(checked))));
     }
     let mut timings = checked.timings.clone();
     let t = Instant::now();
     let config = &checked.config;
-    let site = SiteCtx {
-        title: config.title.clone(),
-        description: config.description.clone(),
-        base_url: config.base_url.clone(),
-        base_path: config.base_path(),
-        live_reload: opts.live_reload,
-        drafts: opts.drafts,
-    };
-    let renderer = std::sync::Arc::new(Renderer::new(&opts.root, config, site)?);
-    renderer.check(crate::archive::TEMPLATES)?;
     let gate = leak_gate(&checked.identifiers, memo.clone());
-    // watch and serve update their last committed output in place, pages first; the
-    // aggregates follow in `finish`.
-    let previous = opts.cache.as_ref().and_then(|c| {
-        c.output
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .filter(|w| w.dir == opts.output && w.dir.join(crate::output::MARKER).is_file())
-    });
-    let deferred = previous.is_some();
-    let staging = match previous {
-        Some(w) => Staging::in_place(w, crate::archive::is_aggregate)?,
-        None => Staging::new(&opts.output)?.background_cleanup(opts.cache.is_some()),
-    }
-    .inspect_with(gate.clone());
-    let staging = if memo.is_some() {
-        staging.record_hashes()
-    } else {
-        staging
+    let (renderer, staging, deferred, search) = match stream {
+        Some((renderer, staging, prepared, _)) => {
+            timings.stages.insert(0, ("prepare", prepared));
+            timings.resident.insert(0, 0);
+            // Pages written in the check pass are scanned by `inspect_rest`.
+            let search = streamed.map(|s| {
+                timings.note = format!(
+                    "; {} of {} determination pages rendered",
+                    s.rendered,
+                    checked.published.len()
+                );
+                s.search
+            });
+            (renderer, staging.inspect_with(gate.clone()), false, search)
+        }
+        None => {
+            let renderer =
+                std::sync::Arc::new(Renderer::new(&opts.root, config, site_ctx(config, opts))?);
+            renderer.check(crate::archive::TEMPLATES)?;
+            // watch and serve update their last committed output in place, pages first;
+            // the aggregates follow in `finish`.
+            let previous = opts.cache.as_ref().and_then(|c| {
+                c.output
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone()
+                    .filter(|w| w.dir == opts.output && w.dir.join(crate::output::MARKER).is_file())
+            });
+            let deferred = previous.is_some();
+            let staging = match previous {
+                Some(w) => Staging::in_place(w, crate::archive::is_aggregate)?,
+                None => Staging::new(&opts.output)?.background_cleanup(opts.cache.is_some()),
+            }
+            .inspect_with(gate.clone());
+            let staging = if memo.is_some() {
+                staging.record_hashes()
+            } else {
+                staging
+            };
+            let t = timings.add("prepare", t);
+            let rendered = crate::archive::render_determinations(
+                &renderer,
+                &checked,
+                &staging,
+                opts.progress,
+                opts.cache.as_deref(),
+            )?;
+            timings.add("render", t);
+            timings.note = format!(
+                "; {rendered} of {} determination pages rendered",
+                checked.published.len()
+            );
+            (renderer, staging, deferred, None)
+        }
     };
-    let t = timings.add("prepare", t);
-    let rendered = crate::archive::render_determinations(
-        &renderer,
-        &checked,
-        &staging,
-        opts.progress,
-        opts.cache.as_deref(),
-    )?;
-    let t = timings.add("render", t);
-    timings.note = format!(
-        "; {rendered} of {} determination pages rendered",
-        checked.published.len()
-    );
+    let t = Instant::now();
     crate::archive::render_archive(&renderer, &checked, &staging, opts.cache.as_deref())?;
     let t = timings.add("archive", t);
     if !deferred {
-        crate::archive::write_aggregates(&checked, &staging, opts.cache.as_deref())?;
+        crate::archive::write_aggregates(&checked, &staging, opts.cache.as_deref(), search)?;
     }
     let t = timings.add("search and exports", t);
     crate::archive::copy_static(&opts.root, config, &staging)?;
     let t = timings.add("static", t);
-    // Files written by `Staging::write` were scanned then; this covers the rest.
+    // Files written by `Staging::write` once the gate was known were scanned then; this
+    // covers the rest (a streaming build's pages, the search index).
     let leaks = staging.inspect_rest()?;
     timings.add("leak gate", t);
     if !leaks.is_empty() {
@@ -476,7 +638,7 @@ pub fn finish(
         .context("no committed output to update")?;
     let staging =
         Staging::in_place(previous, |rel| !crate::archive::is_aggregate(rel))?.inspect_with(gate);
-    crate::archive::write_aggregates(checked, &staging, opts.cache.as_deref())?;
+    crate::archive::write_aggregates(checked, &staging, opts.cache.as_deref(), None)?;
     let leaks = staging.inspect_rest()?;
     if !leaks.is_empty() {
         return Ok(leaks);

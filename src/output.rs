@@ -55,6 +55,74 @@ struct InPlace {
     keep: fn(&str) -> bool,
 }
 
+/// A file of the site written piece by piece ([`Staging::stream`]): memory holds one
+/// piece of it, not the file. The inspector (leak gate) sees it in pieces of about
+/// [`crate::deid::PIECE`] bytes, each read on past its end by
+/// [`crate::deid::OVERLAP`] bytes (the gate's own cut for large files, so an
+/// identifier starting in a piece is seen whole).
+pub struct Streamed<'a> {
+    staging: &'a Staging,
+    rel: String,
+    /// `None` in place: the bytes are held in `pending` until `finish`.
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    /// Bytes not yet inspected (all of them in place).
+    pending: Vec<u8>,
+    len: u64,
+    hasher: Option<blake3::Hasher>,
+}
+
+impl Streamed<'_> {
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.pending.extend_from_slice(bytes);
+        let Some(f) = &mut self.file else {
+            return Ok(());
+        };
+        use std::io::Write;
+        f.write_all(bytes)
+            .with_context(|| format!("writing {}", self.rel))?;
+        if let Some(h) = &mut self.hasher {
+            h.update(bytes);
+        }
+        self.len += bytes.len() as u64;
+        use crate::deid::{OVERLAP, PIECE, piece_end};
+        while self.pending.len() >= 2 * PIECE + 2 * OVERLAP {
+            let end = piece_end(&self.pending, PIECE);
+            let read_to = piece_end(&self.pending, end + OVERLAP);
+            if read_to == self.pending.len() {
+                // No place to cut yet: wait for more.
+                break;
+            }
+            self.staging
+                .inspect(&self.rel, &self.pending[..read_to], None);
+            self.pending.drain(..end);
+        }
+        Ok(())
+    }
+
+    /// Inspects the rest and closes the file.
+    pub fn finish(mut self) -> Result<()> {
+        let Some(f) = self.file.take() else {
+            let bytes = std::mem::take(&mut self.pending);
+            return self.staging.write(&self.rel, &bytes);
+        };
+        f.into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("writing {}", self.rel))?;
+        self.staging.inspect(&self.rel, &self.pending, None);
+        let s = self.staging;
+        s.files.fetch_add(1, Ordering::Relaxed);
+        s.bytes.fetch_add(self.len, Ordering::Relaxed);
+        if let (Some(hashes), Some(h)) = (&s.hashes, &self.hasher) {
+            let h: Hash = *h.finalize().as_bytes();
+            hashes
+                .lock()
+                .expect("hash lock")
+                .insert(self.rel.clone(), h);
+        }
+        Ok(())
+    }
+}
+
 pub fn hash(bytes: &[u8]) -> Hash {
     *blake3::hash(bytes).as_bytes()
 }
@@ -332,6 +400,31 @@ impl Staging {
         }
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         Ok(())
+    }
+
+    /// A file written piece by piece (the open-data exports, which grow with the
+    /// archive): see [`Streamed`]. In place, its bytes are held and go through
+    /// [`Staging::write`] at [`Streamed::finish`].
+    pub fn stream(&self, rel: &str) -> Result<Streamed<'_>> {
+        let file = if self.in_place.is_some() {
+            None
+        } else {
+            let path = self.dir.join(rel);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
+            }
+            let f = std::fs::File::create(&path)
+                .with_context(|| format!("writing {}", path.display()))?;
+            Some(std::io::BufWriter::with_capacity(1 << 16, f))
+        };
+        Ok(Streamed {
+            staging: self,
+            rel: rel.to_string(),
+            file,
+            pending: Vec::new(),
+            len: 0,
+            hasher: self.hashes.as_ref().map(|_| blake3::Hasher::new()),
+        })
     }
 
     /// Long-running commands (watch, serve) remove the previous output on a background
@@ -630,5 +723,95 @@ mod tests {
         let s = Staging::new(&d.join("public")).unwrap();
         assert!(s.write("../x", b"").is_err());
         assert!(s.write("a/../../x", b"").is_err());
+    }
+
+    /// A streamed file is inspected in overlapping pieces: an identifier anywhere in it,
+    /// at and around every piece boundary, in writes of any size, is seen whole; the
+    /// file holds exactly the bytes written.
+    #[test]
+    fn a_streamed_file_is_inspected_whole_in_pieces() {
+        use crate::deid::{OVERLAP, PIECE};
+        let d = tmp("stream");
+        // Two-word needles ("needle 000123": a cut at the space between the words loses
+        // one unless the piece reads on) between filler words of random lengths, so the
+        // cuts land inside needles as well as between them.
+        let mut text = String::new();
+        let mut rng = 7u64;
+        let mut next = |m: usize| {
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (rng >> 33) as usize % m
+        };
+        let mut planted = Vec::new();
+        while text.len() < 7 * PIECE + 3 * OVERLAP {
+            if next(2) == 0 {
+                let n = format!("needle {:06}", planted.len());
+                text.push_str(&n);
+                planted.push(n);
+            } else {
+                text.push_str(&"ab".repeat(1 + next(9)));
+            }
+            text.push_str([" ", "\n", ", ", " é "][next(4)]);
+        }
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let inspector: Inspector =
+            std::sync::Arc::new(move |rel: &str, b: &[u8], _: Option<&Hash>| {
+                if rel == MARKER {
+                    return Vec::new();
+                }
+                assert_eq!(rel, "data/x.json");
+                assert!(
+                    b.len() <= 2 * PIECE + 4 * OVERLAP,
+                    "a piece of {} bytes",
+                    b.len()
+                );
+                let t = std::str::from_utf8(b).expect("pieces end at ASCII separators");
+                let words: Vec<&str> = t
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                let found: Vec<String> = words
+                    .windows(2)
+                    .filter(|w| w[0] == "needle" && w[1].len() == 6)
+                    .map(|w| format!("{} {}", w[0], w[1]))
+                    .collect();
+                log.lock().unwrap().extend(found.clone());
+                found
+            });
+        let s = Staging::new(&d.join("public"))
+            .unwrap()
+            .inspect_with(inspector);
+        let mut w = s.stream("data/x.json").unwrap();
+        let b = text.as_bytes();
+        let mut at = 0;
+        while at < b.len() {
+            let n = [1, 17, 4096, PIECE / 3, 3 * PIECE][next(5)].min(b.len() - at);
+            w.write(&b[at..at + n]).unwrap();
+            at += n;
+        }
+        w.finish().unwrap();
+        let mut reported = s.inspect_rest().unwrap();
+        reported.sort();
+        let mut want = planted.clone();
+        want.sort();
+        // Every planted needle, each once after dedup (counts only: the lists are long).
+        assert!(
+            reported == want,
+            "{} planted, {} reported",
+            want.len(),
+            reported.len()
+        );
+        let mut seen = seen.lock().unwrap().clone();
+        seen.sort();
+        seen.dedup();
+        assert!(seen == want, "{} seen", seen.len());
+        assert!(
+            std::fs::read(s.dir.join("data/x.json")).unwrap() == b,
+            "the bytes written"
+        );
+        assert_eq!(s.files(), 1);
+        assert_eq!(s.bytes(), b.len() as u64);
     }
 }

@@ -10,17 +10,23 @@ use crate::deid::{self, Category, DatePolicy, Policy, Redactor, Span};
 use crate::diag::Diagnostic;
 use crate::model::{Citation, Decision, Determination, Frequency, Status, age_band};
 use crate::rules::Packs;
+use crate::store::intern;
 
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct PublicCitation {
     /// `guideline`, `outside-guidelines` or `none`.
     #[serde(deserialize_with = "crate::store::static_str")]
     pub basis: crate::store::StaticStr,
-    pub guideline: Option<String>,
-    pub guideline_title: Option<String>,
-    pub section: Option<String>,
-    pub section_title: Option<String>,
-    pub pages: Option<String>,
+    #[serde(deserialize_with = "crate::store::static_str_opt")]
+    pub guideline: Option<crate::store::StaticStr>,
+    #[serde(deserialize_with = "crate::store::static_str_opt")]
+    pub guideline_title: Option<crate::store::StaticStr>,
+    #[serde(deserialize_with = "crate::store::static_str_opt")]
+    pub section: Option<crate::store::StaticStr>,
+    #[serde(deserialize_with = "crate::store::static_str_opt")]
+    pub section_title: Option<crate::store::StaticStr>,
+    #[serde(deserialize_with = "crate::store::static_str_opt")]
+    pub pages: Option<crate::store::StaticStr>,
     pub text: Option<String>,
 }
 
@@ -29,9 +35,12 @@ pub struct PublicItem {
     pub request: String,
     pub original_request: Option<String>,
     pub authorized: Option<String>,
-    pub treatment: String,
-    pub treatment_title: String,
-    pub body_region: Option<String>,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub treatment: crate::store::StaticStr,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub treatment_title: crate::store::StaticStr,
+    #[serde(deserialize_with = "crate::store::static_str_opt")]
+    pub body_region: Option<crate::store::StaticStr>,
     pub quantity: Option<u32>,
     pub frequency: Option<Frequency>,
     pub decision: Decision,
@@ -42,9 +51,12 @@ pub struct PublicItem {
 
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct PublicReviewer {
-    pub specialty: String,
-    pub specialty_slug: String,
-    pub licensure: Vec<String>,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub specialty: crate::store::StaticStr,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub specialty_slug: crate::store::StaticStr,
+    #[serde(deserialize_with = "crate::store::static_str_vec")]
+    pub licensure: Vec<crate::store::StaticStr>,
     pub board_certified: Option<bool>,
 }
 
@@ -70,8 +82,10 @@ pub struct PublicDetermination {
     #[serde(deserialize_with = "crate::store::static_str_opt")]
     pub priority: Option<crate::store::StaticStr>,
     pub draft: bool,
-    pub jurisdiction: String,
-    pub review_organization: String,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub jurisdiction: crate::store::StaticStr,
+    #[serde(deserialize_with = "crate::store::static_str")]
+    pub review_organization: crate::store::StaticStr,
     pub reviewer: PublicReviewer,
     pub patient: PublicPatient,
     pub diagnoses: Vec<String>,
@@ -198,13 +212,13 @@ impl Scrubber<'_> {
                 let pack = packs.get(guideline);
                 PublicCitation {
                     basis: "guideline",
-                    guideline_title: pack.map(|p| p.title.clone()),
+                    guideline_title: pack.map(|p| intern(&p.title)),
                     section_title: section
                         .as_ref()
-                        .and_then(|s| pack.and_then(|p| p.section(s)).map(|x| x.title.clone())),
-                    guideline: Some(guideline.clone()),
-                    section: section.clone(),
-                    pages: pages.clone(),
+                        .and_then(|s| pack.and_then(|p| p.section(s)).map(|x| intern(&x.title))),
+                    guideline: Some(intern(guideline)),
+                    section: section.as_deref().map(intern),
+                    pages: pages.as_deref().map(intern),
                     text: self.opt(text),
                 }
             }
@@ -253,12 +267,13 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
             request: s.text(&it.request),
             original_request: s.opt(&it.original_request),
             authorized: s.opt(&it.authorized),
-            treatment: it.treatment.clone(),
-            treatment_title: packs
-                .treatment_title(&it.treatment)
-                .unwrap_or(&it.treatment)
-                .to_string(),
-            body_region: s.opt(&it.body_region),
+            treatment: intern(&it.treatment),
+            treatment_title: intern(
+                packs
+                    .treatment_title(&it.treatment)
+                    .unwrap_or(&it.treatment),
+            ),
+            body_region: s.opt(&it.body_region).as_deref().map(intern),
             quantity: it.quantity,
             frequency: it.frequency,
             decision: it.decision,
@@ -272,7 +287,12 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
         .collect();
     let diagnoses = d.diagnoses.iter().map(|x| s.text(x)).collect();
     let specialty = s.text(&d.reviewer.specialty);
-    let licensure = d.reviewer.licensure.iter().map(|x| s.text(x)).collect();
+    let licensure = d
+        .reviewer
+        .licensure
+        .iter()
+        .map(|x| intern(&s.text(x)))
+        .collect();
     let extra = s.json(&d.extra);
     let jurisdiction = s.text(&d.jurisdiction);
     let review_organization = s.text(&d.review_organization);
@@ -336,11 +356,11 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
             injury_year: d.injury_date.map(|x| x.year),
             priority: d.priority.map(|p| p.as_str()),
             draft: d.status == Status::Draft,
-            jurisdiction,
-            review_organization,
+            jurisdiction: intern(&jurisdiction),
+            review_organization: intern(&review_organization),
             reviewer: PublicReviewer {
-                specialty_slug: slug(&specialty),
-                specialty,
+                specialty_slug: intern(&slug(&specialty)),
+                specialty: intern(&specialty),
                 licensure,
                 board_certified: d.reviewer.board_certified,
             },

@@ -158,30 +158,38 @@ pub fn save(root: &Path, cache: &Cache) -> Result<()> {
 /// deserialiser borrow from its input for `'static`.
 pub type StaticStr = &'static str;
 
-/// Interned strings for the `&'static str` fields of stored values: a handful of
-/// distinct values (outcomes, bands, rule codes), each leaked once.
-fn intern(s: String) -> &'static str {
-    static SEEN: Mutex<BTreeMap<String, &'static str>> = Mutex::new(BTreeMap::new());
+/// Interned strings for the `&'static str` fields of published determinations: values
+/// that repeat across the archive (outcomes, bands, rule codes; guideline, section and
+/// treatment titles, specialties, jurisdictions), each leaked once and shared by every
+/// determination that has it, instead of one heap string per determination (a million
+/// determinations held ≈ 20 copies of such strings each). The set of distinct values is
+/// bounded by the rule packs and the archive's vocabulary.
+pub fn intern(s: &str) -> &'static str {
+    static SEEN: Mutex<BTreeMap<&'static str, ()>> = Mutex::new(BTreeMap::new());
     let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(v) = seen.get(&s) {
+    if let Some((v, ())) = seen.get_key_value(s) {
         return v;
     }
-    let v: &'static str = Box::leak(s.clone().into_boxed_str());
-    seen.insert(s, v);
+    let v: &'static str = Box::leak(s.to_string().into_boxed_str());
+    seen.insert(v, ());
     v
 }
 
 pub fn static_str<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-    String::deserialize(d).map(intern)
+    String::deserialize(d).map(|s| intern(&s))
 }
 
 pub fn static_str_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'static str>, D::Error> {
-    Option::<String>::deserialize(d).map(|o| o.map(intern))
+    Option::<String>::deserialize(d).map(|o| o.map(|s| intern(&s)))
+}
+
+pub fn static_str_vec<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+    Vec::<String>::deserialize(d).map(|v| v.iter().map(|s| intern(s)).collect())
 }
 
 pub fn static_str_map<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<&'static str, usize>, D::Error> {
     BTreeMap::<String, usize>::deserialize(d)
-        .map(|m| m.into_iter().map(|(k, v)| (intern(k), v)).collect())
+        .map(|m| m.into_iter().map(|(k, v)| (intern(&k), v)).collect())
 }

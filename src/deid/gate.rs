@@ -34,7 +34,7 @@ pub const OVERLAP: usize = 16 << 10;
 
 /// The first position at or after `at` where a piece may end: an ASCII byte that is
 /// neither a letter nor a digit (never inside a word or a UTF-8 sequence), or the end.
-fn piece_end(b: &[u8], at: usize) -> usize {
+pub fn piece_end(b: &[u8], at: usize) -> usize {
     if at >= b.len() {
         return b.len();
     }

@@ -30,7 +30,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub use gate::{Leak, LeakGate};
+pub use gate::{Leak, LeakGate, OVERLAP, PIECE, piece_end};
 pub use normalize::normalize_for_scan;
 
 /// The kind of identifier a span holds; its [`label`](Category::label) is the

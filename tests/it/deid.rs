@@ -149,6 +149,44 @@ fn planted_identifier_in_static_stops_the_build_with_exit_3() {
     assert_eq!(before, after, "the previous output changed");
 }
 
+/// `build` renders determination pages before every file's identifiers are known (they
+/// are written into staging as each file is published); the gate scans them at the end.
+/// A page template that prints an identifier must still stop the build, leave the
+/// previous site as it was and leave no staging folder behind.
+#[test]
+fn an_identifier_on_a_determination_page_stops_the_build_with_exit_3() {
+    let s = site();
+    s.write("content/determinations/hidden.md", HIDDEN);
+    assert_eq!(code(&run(s.path(), &["build"])), 0);
+    let snapshot = || -> Vec<_> {
+        walk(&s.path().join("public"))
+            .into_iter()
+            .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+            .collect()
+    };
+    let before = snapshot();
+    s.write(
+        "templates/determination.html",
+        "{% extends \"base.html\" %}{% block content %}<p>Ask Zebulon Fairweather about {{ d.case_number }}</p>{% endblock %}",
+    );
+    let o = run(s.path(), &["build"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("determinations/CM16-0000077/index.html") && e.contains("CM16-0000077"),
+        "{e}"
+    );
+    assert!(!e.to_lowercase().contains("fairweather"), "{e}");
+    assert_eq!(before, snapshot(), "the previous output changed");
+    let beside: Vec<String> = std::fs::read_dir(s.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("staging"))
+        .collect();
+    assert!(beside.is_empty(), "left behind: {beside:?}");
+}
+
 #[test]
 fn check_reports_redactions_and_undeclared_names() {
     let s = site();
