@@ -9,7 +9,8 @@
 //!
 //! Per size it generates the corpus (examples/corpus.rs), then builds it with
 //! `casebook build --timings` and with Hugo, interleaved run by run so that a busy machine
-//! slows both alike, and prints: full build time (median), pages per second, peak RSS (the
+//! slows both alike, each into an empty output folder (cleared before each run, untimed),
+//! and prints: full build time (median), pages per second, peak RSS (the
 //! child's `ru_maxrss` from wait4), CPU time, output size (bytes, files), the median time
 //! of each casebook stage, and the rebuild time after editing one determination.
 //!
@@ -384,6 +385,9 @@ fn bench_size(o: &Opts, n: u64) -> Result1 {
     let mut cb = Measure::new();
     let mut hm = o.hugo.as_ref().map(|_| Measure::new());
     for i in 0..runs {
+        // Both tools build into an empty output folder (cleared here, untimed): a full
+        // build, not the deletion of the previous site.
+        let _ = std::fs::remove_dir_all(&out);
         let r = run(&mut casebook_cmd(o, &site, &out, false));
         if !r.ok {
             let tail: Vec<&str> = r.stderr.lines().rev().take(15).collect();
@@ -408,6 +412,7 @@ fn bench_size(o: &Opts, n: u64) -> Result1 {
             human_bytes(r.rss as f64)
         );
         if let (Some(h), Some(m)) = (&o.hugo, hm.as_mut()) {
+            let _ = std::fs::remove_dir_all(&hout);
             let r = run(&mut hugo_cmd(h, &dir.join("hugo"), &hout));
             if !r.ok {
                 m.failed = Some(r.stderr.lines().take(10).collect::<Vec<_>>().join("\n"));

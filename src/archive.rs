@@ -73,11 +73,7 @@ pub fn render_determinations(
             );
         }
         rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let body_html = markdown::to_html(&d.body_markdown);
-        let html = r.render(
-            "determination.html",
-            minijinja::context! { d => ctx(d.as_ref()), body_html => Value::from_safe_string(body_html) },
-        )?;
+        let html = determination_page(r, d)?;
         let rel = format!("{}index.html", d.path);
         match cache {
             Some(m) => {
@@ -93,6 +89,17 @@ pub fn render_determinations(
         b.finish_and_clear();
     }
     result.map(|()| rendered.into_inner())
+}
+
+/// A determination's page. It depends on the determination, the templates and the site
+/// data alone (never on the rest of the archive), which lets `build::quick_page` write it
+/// before the rebuild that updates everything else.
+pub fn determination_page(r: &Renderer, d: &PublicDetermination) -> Result<String> {
+    let body_html = markdown::to_html(&d.body_markdown);
+    r.render(
+        "determination.html",
+        minijinja::context! { d => ctx(d), body_html => Value::from_safe_string(body_html) },
+    )
 }
 
 /// A facet value: the determinations it lists (indices into the sorted list).
@@ -298,6 +305,7 @@ fn listing(
     out: &Staging,
     config: &Config,
     dets: &[&PublicDetermination],
+    values: &[Value],
     members: &[usize],
     prefix: &str,
     template: &str,
@@ -315,12 +323,8 @@ fn listing(
     (1..=pages)
         .into_par_iter()
         .try_for_each(|page| -> Result<()> {
-            let entries: Vec<&PublicDetermination> = members
-                .iter()
-                .skip((page - 1) * size)
-                .take(size)
-                .map(|&i| dets[i])
-                .collect();
+            let shown = members.iter().skip((page - 1) * size).take(size);
+            let entries: Vec<&PublicDetermination> = shown.clone().map(|&i| dets[i]).collect();
             let url = |p: usize| format!("{base}{}", page_path(prefix, p));
             // A window of page links around the current one keeps pages small at any size.
             let lo = page.saturating_sub(3).max(1);
@@ -356,7 +360,7 @@ fn listing(
             let html = r.render(
                 template,
                 minijinja::context! {
-                    entries => ctx(&entries),
+                    entries => Value::from(shown.map(|&i| values[i].clone()).collect::<Vec<_>>()),
                     total => members.len(),
                     pagination => ctx(&pag),
                     ..extra.clone()
@@ -388,6 +392,9 @@ pub fn render_archive(
     let config = &c.config;
     let base = config.base_path();
     let dets = sorted(c);
+    // Each determination as template data, once: it appears on several listing pages
+    // (its decision, treatments, guidelines, specialty, year), which share the value.
+    let values: Vec<Value> = dets.par_iter().map(|d| ctx(*d)).collect();
     let facets = facets(&dets, c, &base);
     let upheld = dets.iter().filter(|d| d.outcome == "upheld").count();
     let overturned = dets.iter().filter(|d| d.outcome == "overturned").count();
@@ -449,6 +456,7 @@ pub fn render_archive(
                     out,
                     config,
                     &dets,
+                    &values,
                     &v.members,
                     &prefix,
                     "guideline.html",
@@ -462,6 +470,7 @@ pub fn render_archive(
                     out,
                     config,
                     &dets,
+                    &values,
                     &v.members,
                     &prefix,
                     "listing.html",
@@ -544,9 +553,31 @@ pub fn is_aggregate(rel: &str) -> bool {
 }
 
 /// The open-data exports and the search index.
-pub fn write_aggregates(c: &Checked, out: &Staging) -> Result<()> {
-    write_exports(out, &sorted(c))?;
-    write_search(c, out)?;
+///
+/// With `cache` (watch, serve), their per-determination parts are memoised: an edit
+/// re-serialises one export record and re-tokenises one run of search documents.
+pub fn write_aggregates(
+    c: &Checked,
+    out: &Staging,
+    cache: Option<&crate::cache::Cache>,
+) -> Result<()> {
+    // Independent: each takes a core (the leak gate scans the exports as they are written).
+    let timed = |f: &dyn Fn() -> Result<()>| {
+        let t = std::time::Instant::now();
+        f().map(|()| t.elapsed())
+    };
+    let (exports, search) = rayon::join(
+        || timed(&|| write_exports(out, &sorted(c), cache)),
+        || timed(&|| write_search(c, out, cache).map(drop)),
+    );
+    let (exports, search) = (exports?, search?);
+    if crate::build::timings_wanted() {
+        eprintln!(
+            "timings: exports {:.0} ms, search index {:.0} ms (side by side, leak gate included)",
+            exports.as_secs_f64() * 1000.0,
+            search.as_secs_f64() * 1000.0
+        );
+    }
     Ok(())
 }
 
@@ -634,48 +665,87 @@ fn write_sitemap(
 
 /// Open data: every published field, as JSON (one object per determination) and CSV (one
 /// row per disputed item).
-fn write_exports(out: &Staging, dets: &[&PublicDetermination]) -> Result<()> {
+fn write_exports(
+    out: &Staging,
+    dets: &[&PublicDetermination],
+    cache: Option<&crate::cache::Cache>,
+) -> Result<()> {
     // Exports are in case-number order: stable for diffs between releases.
     let mut by_case: Vec<&PublicDetermination> = dets.to_vec();
     by_case.sort_by(|a, b| a.case_number.cmp(&b.case_number));
-    let mut json = String::from("[\n");
-    for (i, d) in by_case.iter().enumerate() {
+    let memo = cache.map(|c| {
+        std::mem::take(
+            &mut c
+                .aggregates
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .records,
+        )
+    });
+    let records: Vec<std::sync::Arc<(String, String)>> = by_case
+        .par_iter()
+        .map(|d| {
+            if let Some(r) = memo.as_ref().and_then(|m| m.get(&d.key)) {
+                return Ok(r.clone());
+            }
+            let json = serde_json::to_string(d).context("serialising a determination")?;
+            Ok(std::sync::Arc::new((json, csv_rows(d))))
+        })
+        .collect::<Result<_>>()?;
+    drop(memo);
+    let mut json = String::with_capacity(records.iter().map(|r| r.0.len() + 2).sum::<usize>() + 4);
+    json.push_str("[\n");
+    for (i, r) in records.iter().enumerate() {
         if i > 0 {
             json.push_str(",\n");
         }
-        json.push_str(&serde_json::to_string(d).context("serialising a determination")?);
+        json.push_str(&r.0);
     }
     json.push_str("\n]\n");
     out.write("data/determinations.json", json.as_bytes())?;
+    drop(json);
 
     let mut csv = String::from(
         "case_number,year,item,request,treatment,decision,reviewer_guideline,reviewer_section,reviewer_pages,reviewer_basis,specialty,age_band,sex,outcome\n",
     );
-    for d in &by_case {
-        for (i, it) in d.items.iter().enumerate() {
-            let rb = &it.reviewer_basis;
-            let fields = [
-                d.case_number.clone(),
-                d.year.to_string(),
-                (i + 1).to_string(),
-                it.request.clone(),
-                it.treatment.clone(),
-                it.decision.to_string(),
-                rb.guideline.clone().unwrap_or_default(),
-                rb.section.clone().unwrap_or_default(),
-                rb.pages.clone().unwrap_or_default(),
-                rb.basis.to_string(),
-                d.reviewer.specialty.clone(),
-                d.patient.age_band.to_string(),
-                d.patient.sex.to_string(),
-                d.outcome.to_string(),
-            ];
-            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            csv.push_str(&row.join(","));
-            csv.push('\n');
-        }
+    for r in &records {
+        csv.push_str(&r.1);
+    }
+    if let Some(c) = cache {
+        c.aggregates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .records = by_case.iter().map(|d| d.key).zip(records).collect();
     }
     out.write("data/determinations.csv", csv.as_bytes())
+}
+
+/// A determination's rows of the CSV export, one per item.
+fn csv_rows(d: &PublicDetermination) -> String {
+    let mut csv = String::new();
+    for (i, it) in d.items.iter().enumerate() {
+        let rb = &it.reviewer_basis;
+        let fields = [
+            d.case_number.clone(),
+            d.year.to_string(),
+            (i + 1).to_string(),
+            it.request.clone(),
+            it.treatment.clone(),
+            it.decision.to_string(),
+            rb.guideline.clone().unwrap_or_default(),
+            rb.section.clone().unwrap_or_default(),
+            rb.pages.clone().unwrap_or_default(),
+            rb.basis.to_string(),
+            d.reviewer.specialty.clone(),
+            d.patient.age_band.to_string(),
+            d.patient.sex.to_string(),
+            d.outcome.to_string(),
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    }
+    csv
 }
 
 /// RFC 4180 quoting, plus a leading `'` on cells a spreadsheet would run as a formula.
@@ -695,16 +765,89 @@ fn csv_field(s: &str) -> String {
 /// The search index over the de-identified text only: every field comes from a
 /// `PublicDetermination`.
 /// Streams the documents into the index builder: no vector of search documents.
-pub fn write_search(c: &Checked, out: &Staging) -> Result<crate::search::IndexStats> {
+pub fn write_search(
+    c: &Checked,
+    out: &Staging,
+    cache: Option<&crate::cache::Cache>,
+) -> Result<crate::search::IndexStats> {
     let base = c.config.base_path();
-    let mut b = crate::search::Builder::new(crate::search::Params::default());
-    b.par_extend(c.published.par_iter().map(|d| search_doc(d, &base)));
+    let t = std::time::Instant::now();
+    let params = crate::search::Params::default();
+    let b = match cache {
+        None => {
+            let mut b = crate::search::Builder::new(params);
+            b.par_extend(c.published.par_iter().map(|d| search_doc(d, &base)));
+            b
+        }
+        Some(cache) => search_by_runs(c, &base, params, cache),
+    };
+    let added = t.elapsed();
     let mut stats = None;
+    let mut finished = std::time::Duration::ZERO;
     out.write_tree("search", |dir| {
+        let t = std::time::Instant::now();
         stats = Some(b.finish(dir).context("writing the search index")?);
+        finished = t.elapsed();
         Ok(())
     })?;
+    if crate::build::timings_wanted() {
+        eprintln!(
+            "timings: search documents {:.0} ms, index written {:.0} ms, then scanned {:.0} ms",
+            added.as_secs_f64() * 1000.0,
+            finished.as_secs_f64() * 1000.0,
+            (t.elapsed() - added - finished).as_secs_f64() * 1000.0
+        );
+    }
     Ok(stats.expect("the search index was written"))
+}
+
+/// Determinations per memoised run of search documents.
+const SEARCH_RUN: usize = 128;
+
+/// The search index builder of watch and serve: the documents in runs of
+/// [`SEARCH_RUN`], each run's builder memoised by the keys of its determinations, then
+/// merged in order (merging builders gives the index adding one by one gives).
+fn search_by_runs(
+    c: &Checked,
+    base: &str,
+    params: crate::search::Params,
+    cache: &crate::cache::Cache,
+) -> crate::search::Builder {
+    let memo = std::mem::take(
+        &mut cache
+            .aggregates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .search_runs,
+    );
+    let runs: Vec<(crate::cache::Key, std::sync::Arc<crate::search::Builder>)> = c
+        .published
+        .par_chunks(SEARCH_RUN)
+        .map(|run| {
+            let mut parts: Vec<&[u8]> = vec![base.as_bytes()];
+            parts.extend(run.iter().map(|d| &d.key[..]));
+            let key = crate::cache::key(&parts);
+            if let Some(b) = memo.get(&key) {
+                return (key, b.clone());
+            }
+            let mut b = crate::search::Builder::new(params.clone());
+            for d in run {
+                b.add(search_doc(d, base));
+            }
+            (key, std::sync::Arc::new(b))
+        })
+        .collect();
+    drop(memo);
+    let mut all = crate::search::Builder::new(params);
+    for (_, run) in &runs {
+        all.merge(run.as_ref().clone());
+    }
+    cache
+        .aggregates
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .search_runs = runs.into_iter().collect();
+    all
 }
 
 fn search_doc(d: &PublicDetermination, base: &str) -> crate::search::SearchDoc {

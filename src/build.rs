@@ -56,6 +56,8 @@ pub struct Checked {
     /// Every published determination's case number and declared identifiers (for the
     /// leak gate).
     pub identifiers: Vec<(String, crate::deid::Declared)>,
+    /// The source file of each entry of `identifiers` (relative to the root).
+    pub sources: Vec<PathBuf>,
     pub published: Vec<std::sync::Arc<PublicDetermination>>,
     pub diagnostics: Vec<Diagnostic>,
     pub files: usize,
@@ -117,65 +119,106 @@ pub fn check_with(
     let today = Date::today();
     let checks_key = crate::cache::key(&[&packs_key, today.to_string().as_bytes()]);
     let (packs, mut diags, pack_files) = rules::load_packs(root);
-    let (mut dets, d2, det_files) = content::load_all(root, &config, cache, &config_key);
-    diags.extend(d2);
-    let t = timings.add("load", t);
     let pattern = regex::Regex::new(&config.case_number_pattern).context("case_number_pattern")?;
-    diags.extend(rules::check_archive(
-        &dets,
-        &packs,
-        &pattern,
-        today,
-        cache.map(|c| (c, &checks_key)),
-    ));
-    for d in &dets {
-        if !is_safe_segment(&d.case_number) {
-            let (l, c, w) = d.origin.pos("case_number");
-            diags.push(
-                Diagnostic::error(
-                    "CB010",
-                    d.origin.path.clone(),
-                    "case number cannot be used in a URL",
-                )
-                .at(l, c)
-                .width(w)
-                .help("case numbers may not contain `/`, `\\`, spaces, be `.`/`..` or be longer than 200 bytes"),
-            );
-        }
+    let (files, d2) = content::discover(root, &root.join("content").join("determinations"));
+    diags.extend(d2);
+    let det_files = files.len();
+    // Each file goes through load → check → de-identify on its own, in parallel, and only
+    // what the archive needs of it is kept: its parsed form (with the identifiers and the
+    // original text) is dropped as soon as it is published, so memory holds one parsed
+    // determination per thread, not the archive. Stage times are summed over threads.
+    let clock = [(); 3].map(|()| std::sync::atomic::AtomicU64::new(0));
+    let lap = |stage: usize, since: Instant| {
+        let ns = since.elapsed().as_nanos() as u64;
+        clock[stage].fetch_add(ns, std::sync::atomic::Ordering::Relaxed);
+        Instant::now()
+    };
+    struct Each {
+        diags: Vec<Diagnostic>,
+        case: Option<rules::CaseAt>,
+        /// Published determinations: sort key, identifiers, and the result.
+        published: Option<(
+            String,
+            crate::deid::Declared,
+            Result<publish::Published, String>,
+        )>,
     }
-    let t = timings.add("check", t);
-    if !include_drafts {
-        dets.retain(|d| d.status == Status::Published);
-    }
-    dets.sort_by(|a, b| {
-        a.case_number
-            .cmp(&b.case_number)
-            .then(a.origin.path.cmp(&b.origin.path))
-    });
-    // The leak gate needs every declared identifier; the rest of each determination is
-    // dropped as soon as it is published (memory stays proportional to the output).
-    let identifiers: Vec<(String, crate::deid::Declared)> = dets
-        .iter()
-        .map(|d| (d.case_number.clone(), d.identifiers.clone()))
-        .collect();
-    let results: Vec<_> = dets
-        .into_par_iter()
-        .map(|d| {
-            let deps = publish::pack_deps(&d, &packs);
-            if let Some(c) = cache
-                && let Some(p) = c.published(&d.origin.key, &deps)
-            {
-                return (d.origin.path.clone(), p.as_ref().clone());
+    let each: Vec<Each> = files
+        .par_iter()
+        .map(|p| {
+            let t = Instant::now();
+            let parsed = content::load_cached(root, p, cache, &config_key, &config);
+            let t = lap(0, t);
+            let mut diags = parsed.diagnostics;
+            let Some(d) = parsed.determination else {
+                return Each {
+                    diags,
+                    case: None,
+                    published: None,
+                };
+            };
+            diags.extend(rules::check_file(
+                &d,
+                &packs,
+                &pattern,
+                today,
+                cache.map(|c| (c, &checks_key)),
+            ));
+            if !is_safe_segment(&d.case_number) {
+                let (l, c, w) = d.origin.pos("case_number");
+                diags.push(
+                    Diagnostic::error(
+                        "CB010",
+                        d.origin.path.clone(),
+                        "case number cannot be used in a URL",
+                    )
+                    .at(l, c)
+                    .width(w)
+                    .help("case numbers may not contain `/`, `\\`, spaces, be `.`/`..` or be longer than 200 bytes"),
+                );
             }
-            let p = publish::publish(&d, &packs, &config.deidentify);
-            if let Some(c) = cache {
-                c.set_published(&d.origin.key, deps, std::sync::Arc::new(p.clone()));
+            let t = lap(1, t);
+            let published = (include_drafts || d.status == Status::Published).then(|| {
+                let deps = publish::pack_deps(&d, &packs);
+                let p = match cache.and_then(|c| c.published(&d.origin.key, &deps)) {
+                    Some(p) => p.as_ref().clone(),
+                    None => {
+                        let p = publish::publish(&d, &packs, &config.deidentify);
+                        if let Some(c) = cache {
+                            c.set_published(&d.origin.key, deps, std::sync::Arc::new(p.clone()));
+                        }
+                        p
+                    }
+                };
+                (d.case_number.clone(), d.identifiers.clone(), p)
+            });
+            lap(2, t);
+            Each {
+                diags,
+                case: Some(rules::CaseAt::of(&d)),
+                published,
             }
-            (d.origin.path.clone(), p)
         })
         .collect();
-    let mut published = Vec::with_capacity(results.len());
-    for (path, r) in results {
+    let mut cases = Vec::with_capacity(each.len());
+    let mut kept = Vec::with_capacity(each.len());
+    for e in each {
+        diags.extend(e.diags);
+        if let Some(c) = e.case {
+            if let Some(p) = e.published {
+                kept.push((c.path.clone(), p));
+            }
+            cases.push(c);
+        }
+    }
+    diags.extend(rules::duplicate_cases(&mut cases));
+    drop(cases);
+    // Archive order: by case number, then file.
+    kept.sort_by(|a, b| a.1.0.cmp(&b.1.0).then(a.0.cmp(&b.0)));
+    let mut identifiers = Vec::with_capacity(kept.len());
+    let mut sources = Vec::with_capacity(kept.len());
+    let mut published = Vec::with_capacity(kept.len());
+    for (path, (case, ids, r)) in kept {
         match r {
             Ok(p) => {
                 diags.extend(p.diagnostics);
@@ -187,18 +230,32 @@ pub fn check_with(
             }
             Err(e) => diags.push(Diagnostic::error(
                 "CB070",
-                path,
+                path.clone(),
                 format!("cannot de-identify: {e}"),
             )),
         }
+        identifiers.push((case, ids));
+        sources.push(path);
     }
-    timings.add("deidentify", t);
+    // The fused stage's wall time, shared out as its threads spent it.
+    let wall = t.elapsed().as_secs_f64();
+    let spent: Vec<f64> = clock
+        .iter()
+        .map(|c| c.load(std::sync::atomic::Ordering::Relaxed) as f64)
+        .collect();
+    let total: f64 = spent.iter().sum::<f64>().max(1.0);
+    for (name, ns) in ["load", "check", "deidentify"].into_iter().zip(spent) {
+        timings
+            .stages
+            .push((name, Duration::from_secs_f64(wall * ns / total)));
+    }
     diag::sort(&mut diags);
     let io_error = diags.iter().any(|d| d.rule == "CB007");
     Ok(Checked {
         config,
         packs,
         identifiers,
+        sources,
         published,
         diagnostics: diags,
         files: det_files + pack_files,
@@ -227,6 +284,9 @@ pub struct Built {
     /// An in-place build wrote the pages only: [`finish`] writes the aggregates, with
     /// this gate.
     pub deferred: Option<crate::output::Inspector>,
+    /// The renderer and leak gate it used (kept by watch and serve for [`quick_page`]).
+    pub renderer: std::sync::Arc<Renderer>,
+    pub gate: crate::output::Inspector,
 }
 
 /// Why a build did not publish.
@@ -243,7 +303,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     // the persistent one of `build`.
     let store = match &opts.cache {
         None if opts.store => {
-            let c = crate::cache::Cache::new();
+            let c = crate::cache::Cache::for_store();
             crate::store::load(&opts.root, &c);
             Some(c)
         }
@@ -270,7 +330,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         live_reload: opts.live_reload,
         drafts: opts.drafts,
     };
-    let renderer = Renderer::new(&opts.root, config, site)?;
+    let renderer = std::sync::Arc::new(Renderer::new(&opts.root, config, site)?);
     renderer.check(crate::archive::TEMPLATES)?;
     let gate = leak_gate(&checked.identifiers, memo.clone());
     // watch and serve update their last committed output in place, pages first; the
@@ -309,7 +369,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     crate::archive::render_archive(&renderer, &checked, &staging, opts.cache.as_deref())?;
     let t = timings.add("archive", t);
     if !deferred {
-        crate::archive::write_aggregates(&checked, &staging)?;
+        crate::archive::write_aggregates(&checked, &staging, opts.cache.as_deref())?;
     }
     let t = timings.add("search and exports", t);
     crate::archive::copy_static(&opts.root, config, &staging)?;
@@ -342,7 +402,9 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
             files,
             bytes,
             timings,
-            deferred: deferred.then_some(gate),
+            deferred: deferred.then(|| gate.clone()),
+            renderer,
+            gate,
         },
         checked,
     )))
@@ -361,9 +423,15 @@ fn commit(staging: Staging, opts: &Options) -> Result<()> {
     Ok(())
 }
 
+/// Whether `CASEBOOK_TIMINGS` asks for the stage timings of every build (watch and serve
+/// rebuilds too), printed to stderr.
+pub fn timings_wanted() -> bool {
+    std::env::var_os("CASEBOOK_TIMINGS").is_some()
+}
+
 /// Stage timings of every build, for profiling watch and serve rebuilds.
 fn print_timings(timings: &Timings) {
-    if std::env::var_os("CASEBOOK_TIMINGS").is_some() {
+    if timings_wanted() {
         let parts: Vec<String> = timings
             .stages
             .iter()
@@ -389,7 +457,7 @@ pub fn finish(
         .context("no committed output to update")?;
     let staging =
         Staging::in_place(previous, |rel| !crate::archive::is_aggregate(rel))?.inspect_with(gate);
-    crate::archive::write_aggregates(checked, &staging)?;
+    crate::archive::write_aggregates(checked, &staging, opts.cache.as_deref())?;
     let leaks = staging.inspect_rest()?;
     if !leaks.is_empty() {
         return Ok(leaks);
@@ -463,4 +531,95 @@ pub fn leak_gate(
         c.set_gate(k, inspector.clone());
     }
     inspector
+}
+
+/// What a successful build of watch or serve leaves for [`quick_page`].
+pub struct Quick {
+    pub checked: std::sync::Arc<Checked>,
+    pub renderer: std::sync::Arc<Renderer>,
+    pub gate: crate::output::Inspector,
+}
+
+/// A page the fast path wrote.
+pub struct QuickPage {
+    /// Its URL path (`/determinations/CASE/`).
+    pub url: String,
+    /// Whether its bytes changed.
+    pub changed: bool,
+    pub elapsed: Duration,
+}
+
+fn same_identifiers(a: &crate::deid::Declared, b: &crate::deid::Declared) -> bool {
+    a.names == b.names && a.numbers == b.numbers && a.addresses == b.addresses && a.other == b.other
+}
+
+/// The editor's fast path (watch, serve): the one determination file `rel` was saved and
+/// nothing that reaches beyond its own page changed (its case number, so its URL; its
+/// declared identifiers, so the leak gate; whether it is published). Its page is then
+/// re-checked, de-identified, rendered with the last build's templates, scanned by the
+/// last build's leak gate and written over the committed output at once, before the
+/// rebuild that updates everything else (listings, feed, search index, exports).
+///
+/// A determination page depends on its determination, the templates and the site data
+/// alone (`archive::determination_page`), so this is the page the rebuild writes too: the
+/// rebuild finds it up to date. Returns `None`, writing nothing, whenever any of this is
+/// not plainly so (errors, a changed case number, a failed last build): the rebuild then
+/// does all the work and reports.
+pub fn quick_page(opts: &Options, rel: &Path) -> Option<QuickPage> {
+    let started = Instant::now();
+    let cache = opts.cache.as_ref()?;
+    let q = cache
+        .quick
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()?;
+    let c = &q.checked;
+    let i = c.sources.iter().position(|p| p == rel)?;
+    let (case, ids) = &c.identifiers[i];
+    let old = c.published.get(i).filter(|p| &p.case_number == case)?;
+    let text = std::fs::read_to_string(opts.root.join(rel)).ok()?;
+    let parsed = content::parse_determination(rel, &text, &c.config);
+    if parsed.diagnostics.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let d = parsed.determination?;
+    if &d.case_number != case
+        || !same_identifiers(&d.identifiers, ids)
+        || !(d.status == Status::Published || opts.drafts)
+    {
+        return None;
+    }
+    let pattern = regex::Regex::new(&c.config.case_number_pattern).ok()?;
+    if rules::checks::check_one(&d, &c.packs, &pattern, Date::today())
+        .iter()
+        .any(Diagnostic::is_error)
+    {
+        return None;
+    }
+    let p = publish::publish(&d, &c.packs, &c.config.deidentify).ok()?;
+    if p.diagnostics.iter().any(Diagnostic::is_error) || p.public.path != old.path {
+        return None;
+    }
+    let html = crate::archive::determination_page(&q.renderer, &p.public).ok()?;
+    let out_rel = format!("{}index.html", p.public.path);
+    let hash = crate::output::hash(html.as_bytes());
+    if !(q.gate)(&out_rel, html.as_bytes(), Some(&hash)).is_empty() {
+        return None;
+    }
+    let mut output = cache.output.lock().unwrap_or_else(|e| e.into_inner());
+    let w = output.as_mut().filter(|w| w.dir == opts.output)?;
+    let changed = w.hashes.get(&out_rel) != Some(&hash);
+    if changed {
+        if crate::output::replace_file(&w.dir.join(&out_rel), html.as_bytes()).is_err() {
+            // The rebuild that follows writes it (or reports why it cannot).
+            w.hashes.remove(&out_rel);
+            return None;
+        }
+        w.hashes.insert(out_rel, hash);
+    }
+    Some(QuickPage {
+        url: format!("{}{}", c.config.base_path(), p.public.path),
+        changed,
+        elapsed: started.elapsed(),
+    })
 }

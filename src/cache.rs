@@ -63,9 +63,25 @@ pub struct Cache {
     /// The output folder a previous build committed, and the hash of every file in it:
     /// later builds write only what changed.
     pub output: Mutex<Option<crate::output::Written>>,
+    /// What the last successful build leaves for the editor's fast path
+    /// (`build::quick_page`); cleared by a failed one.
+    pub quick: Mutex<Option<Arc<crate::build::Quick>>>,
+    /// The aggregates' per-determination parts of the last build (see `archive`).
+    pub aggregates: Mutex<AggregateMemo>,
+    no_parses: bool,
 }
 
 /// Length, modification time and inode of a file.
+/// What the search index and the exports are made of, memoised between rebuilds of watch
+/// and serve: each build keeps only what it used.
+#[derive(Default)]
+pub struct AggregateMemo {
+    /// Search index builders of consecutive runs of determinations, by the run's key.
+    pub search_runs: HashMap<Key, Arc<crate::search::Builder>>,
+    /// A determination's export record (JSON) and rows (CSV), by its published key.
+    pub records: HashMap<Key, Arc<(String, String)>>,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct FileStamp {
     len: u64,
@@ -110,6 +126,21 @@ pub fn key(parts: &[&[u8]]) -> Key {
 impl Cache {
     pub fn new() -> Arc<Cache> {
         Arc::new(Cache::default())
+    }
+
+    /// The memo of one `build` run, filled from and saved to the persistent cache
+    /// (`store`): parses are not kept (they are never saved, and a build reads each file
+    /// once), so a determination's parsed form is dropped as soon as it is published.
+    pub fn for_store() -> Arc<Cache> {
+        Arc::new(Cache {
+            no_parses: true,
+            ..Cache::default()
+        })
+    }
+
+    /// Whether parsed determinations are memoised (watch and serve).
+    pub fn keeps_parses(&self) -> bool {
+        !self.no_parses
     }
 
     fn with<R>(&self, file: &Key, f: impl FnOnce(&mut Memo) -> R) -> R {

@@ -43,6 +43,9 @@ pub type Hash = [u8; 32];
 pub struct Written {
     pub dir: PathBuf,
     pub hashes: BTreeMap<String, Hash>,
+    /// The files this commit wrote or removed (relative paths, sorted); `None` when it
+    /// replaced the whole folder.
+    pub changed: Option<Vec<String>>,
 }
 
 struct InPlace {
@@ -52,7 +55,7 @@ struct InPlace {
     keep: fn(&str) -> bool,
 }
 
-fn hash(bytes: &[u8]) -> Hash {
+pub fn hash(bytes: &[u8]) -> Hash {
     *blake3::hash(bytes).as_bytes()
 }
 
@@ -420,8 +423,25 @@ impl Staging {
         Ok(Written {
             dir: self.target.clone(),
             hashes,
+            changed: None,
         })
     }
+}
+
+/// Replaces one file of a committed output: written to a temporary name beside it, then
+/// renamed over it, so a reader sees the old bytes or the new, never a mix.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
+    }
+    let tmp = path.with_file_name(format!(
+        ".{}.casebook-tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
 }
 
 /// Writes the changed files of an in-place build (each to a temporary name, then renamed
@@ -432,20 +452,8 @@ fn commit_in_place(ip: InPlace, mut hashes: BTreeMap<String, Hash>) -> Result<Wr
     let pending = ip.pending.into_inner().expect("pending lock");
     pending
         .par_iter()
-        .try_for_each(|(rel, bytes)| -> Result<()> {
-            let path = dir.join(rel);
-            if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
-            }
-            let tmp = path.with_file_name(format!(
-                ".{}.casebook-tmp",
-                path.file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            ));
-            std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-            std::fs::rename(&tmp, &path).with_context(|| format!("replacing {}", path.display()))
-        })?;
+        .try_for_each(|(rel, bytes)| replace_file(&dir.join(rel), bytes))?;
+    let mut changed: Vec<String> = pending.into_iter().map(|(rel, _)| rel).collect();
     for (rel, h) in ip.previous.hashes {
         if hashes.contains_key(&rel) {
             continue;
@@ -455,6 +463,7 @@ fn commit_in_place(ip: InPlace, mut hashes: BTreeMap<String, Hash>) -> Result<Wr
             continue;
         }
         let path = dir.join(&rel);
+        changed.push(rel);
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -469,7 +478,12 @@ fn commit_in_place(ip: InPlace, mut hashes: BTreeMap<String, Hash>) -> Result<Wr
             p = d.parent();
         }
     }
-    Ok(Written { dir, hashes })
+    changed.sort();
+    Ok(Written {
+        dir,
+        hashes,
+        changed: Some(changed),
+    })
 }
 
 impl Drop for Staging {

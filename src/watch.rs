@@ -16,11 +16,12 @@ use crate::build::{self, BuildError, Options};
 use crate::diag::Diagnostic;
 
 /// How long a path must be quiet before its events are delivered. Long enough to fold an
-/// editor's save (write temp, rename over, delete backup) into one batch, short enough to
-/// feel instant.
-pub const DEBOUNCE: Duration = Duration::from_millis(100);
+/// editor's save (write temp, rename over, delete backup: microseconds apart) into one
+/// batch, short enough not to be felt: the editor's page is updated within
+/// `DEBOUNCE + TICK` plus the fast path (`build::quick_page`, ~10 ms).
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
 /// How often the debouncer looks for quiet paths: the delay it adds beyond `DEBOUNCE`.
-const TICK: Duration = Duration::from_millis(10);
+const TICK: Duration = Duration::from_millis(5);
 
 /// What a batch of changed paths requires. The incremental build decides from this how
 /// much to redo; `Full` means "everything".
@@ -167,7 +168,7 @@ fn classify_one(root: &Path, path: &Path) -> Change {
 /// The second half of an in-place rebuild: the search index and exports (see
 /// [`build::finish`]).
 pub struct Pending {
-    pub checked: Box<build::Checked>,
+    pub checked: std::sync::Arc<build::Checked>,
     pub gate: crate::output::Inspector,
 }
 
@@ -201,6 +202,36 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// The search index and exports, still to write (an in-place rebuild).
     pub pending: Option<Pending>,
+    /// The URL paths of the pages this build changed, when it updated the output in
+    /// place and changed only pages (so that only they reload); `None`: reload all.
+    pub pages: Option<Vec<String>>,
+}
+
+/// Pages reloaded by name at most; past this, every page reloads.
+const MAX_RELOAD_LIST: usize = 200;
+
+/// The URL paths of the pages among `changed` (output files, relative), or `None` when
+/// something every page uses changed (a stylesheet, a script, an image, the 404 page)
+/// or there are too many to name. Feeds, sitemaps, exports and the search index are no
+/// page's resources.
+pub fn changed_pages(base_path: &str, changed: &[String]) -> Option<Vec<String>> {
+    let mut pages = Vec::new();
+    for rel in changed {
+        if let Some(dir) = rel.strip_suffix("index.html")
+            && (dir.is_empty() || dir.ends_with('/'))
+        {
+            pages.push(format!("{base_path}{dir}"));
+        } else if rel.ends_with(".xml")
+            || rel.ends_with(".xml.gz")
+            || rel.starts_with("data/")
+            || rel.starts_with("search/") && !rel.ends_with(".html")
+        {
+            continue;
+        } else {
+            return None;
+        }
+    }
+    (pages.len() <= MAX_RELOAD_LIST).then_some(pages)
 }
 
 /// Rebuilds the site for `change`. Every input is looked at, but the work is memoised
@@ -211,22 +242,38 @@ pub struct Outcome {
 pub fn rebuild(opts: &Options, change: &Change) -> Outcome {
     let _ = change;
     let started = Instant::now();
+    // The fast path applies only on top of a successful build.
+    set_quick(opts, None);
     let result = build::build(opts);
     let elapsed = started.elapsed();
     match result {
-        Ok(Ok((built, checked))) => Outcome {
-            ok: true,
-            diagnostics: checked.diagnostics.clone(),
-            checked: true,
-            files_checked: checked.files,
-            determinations: built.determinations,
-            files_written: built.files,
-            elapsed,
-            pending: built.deferred.map(|gate| Pending {
-                checked: Box::new(checked),
-                gate,
-            }),
-        },
+        Ok(Ok((built, checked))) => {
+            let checked = std::sync::Arc::new(checked);
+            set_quick(
+                opts,
+                Some(build::Quick {
+                    checked: checked.clone(),
+                    renderer: built.renderer,
+                    gate: built.gate,
+                }),
+            );
+            let pages = opts.cache.as_ref().and_then(|c| {
+                let out = c.output.lock().unwrap_or_else(|e| e.into_inner());
+                let changed = out.as_ref()?.changed.as_ref()?;
+                changed_pages(&checked.config.base_path(), changed)
+            });
+            Outcome {
+                pages,
+                ok: true,
+                diagnostics: checked.diagnostics.clone(),
+                checked: true,
+                files_checked: checked.files,
+                determinations: built.determinations,
+                files_written: built.files,
+                elapsed,
+                pending: built.deferred.map(|gate| Pending { checked, gate }),
+            }
+        }
         Ok(Err(BuildError::Content(checked))) => Outcome {
             ok: false,
             diagnostics: checked.diagnostics,
@@ -236,6 +283,7 @@ pub fn rebuild(opts: &Options, change: &Change) -> Outcome {
             files_written: 0,
             elapsed,
             pending: None,
+            pages: None,
         },
         Ok(Err(BuildError::Leak(lines))) => Outcome {
             ok: false,
@@ -258,6 +306,7 @@ pub fn rebuild(opts: &Options, change: &Change) -> Outcome {
             files_written: 0,
             elapsed,
             pending: None,
+            pages: None,
         },
         // Configuration, theme and I/O failures: one diagnostic carrying the error chain.
         Err(e) => Outcome {
@@ -272,7 +321,14 @@ pub fn rebuild(opts: &Options, change: &Change) -> Outcome {
             files_written: 0,
             elapsed,
             pending: None,
+            pages: None,
         },
+    }
+}
+
+fn set_quick(opts: &Options, q: Option<build::Quick>) {
+    if let Some(c) = &opts.cache {
+        *c.quick.lock().unwrap_or_else(|e| e.into_inner()) = q.map(std::sync::Arc::new);
     }
 }
 
@@ -482,6 +538,50 @@ fn changed_paths<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_changed_pages_reload() {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Pages by URL; feeds, sitemaps, exports and the search index are no page's.
+        assert_eq!(
+            changed_pages(
+                "/",
+                &v(&[
+                    "index.html",
+                    "decisions/upheld/index.html",
+                    "feed.xml",
+                    "sitemap.xml",
+                    "data/determinations.json",
+                    "search/t/3.bin",
+                    "search/index.html",
+                ])
+            ),
+            Some(v(&["/", "/decisions/upheld/", "/search/"]))
+        );
+        assert_eq!(
+            changed_pages("/archive/", &v(&["determinations/CM14-0123456/index.html"])),
+            Some(v(&["/archive/determinations/CM14-0123456/"]))
+        );
+        assert_eq!(changed_pages("/", &[]), Some(Vec::new()));
+        // What every page uses: all reload.
+        for shared in [
+            "style.css",
+            "search.js",
+            "404.html",
+            "img/logo.png",
+            "xindex.html",
+        ] {
+            assert_eq!(
+                changed_pages("/", &v(&["index.html", shared])),
+                None,
+                "{shared}"
+            );
+        }
+        let many: Vec<String> = (0..=MAX_RELOAD_LIST)
+            .map(|i| format!("p/{i}/index.html"))
+            .collect();
+        assert_eq!(changed_pages("/", &many), None);
+    }
 
     #[test]
     fn a_rescan_is_a_full_rebuild() {

@@ -69,12 +69,19 @@ pub fn run(a: ServeArgs) -> Result<u8> {
         store: false,
     };
     let mut first = a.open;
-    watch_loop(&opts, &[output], a.poll, c, |outcome| {
-        live.finished(outcome.ok, &outcome.diagnostics);
-        if std::mem::take(&mut first) {
-            open_browser(&url);
-        }
-    })
+    watch_loop(
+        &opts,
+        &[output],
+        a.poll,
+        c,
+        |outcome| {
+            live.finished(outcome.ok, &outcome.diagnostics, outcome.pages.as_deref());
+            if std::mem::take(&mut first) {
+                open_browser(&url);
+            }
+        },
+        |page| live.page_updated(&page.url),
+    )
 }
 
 fn open_browser(url: &str) {

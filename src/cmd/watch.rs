@@ -37,7 +37,7 @@ pub fn run(a: WatchArgs) -> Result<u8> {
         cache: Some(crate::cache::Cache::new()),
         store: false,
     };
-    watch_loop(&opts, &[output], a.poll, c, |_| {})
+    watch_loop(&opts, &[output], a.poll, c, |_| {}, |_| {})
 }
 
 /// The site root, canonical, so watcher events (which carry canonical paths) classify.
@@ -78,6 +78,7 @@ pub fn watch_loop(
     poll: bool,
     common: &Common,
     mut after: impl FnMut(&Outcome),
+    mut page: impl FnMut(&crate::build::QuickPage),
 ) -> Result<u8> {
     // Watch before the first build, so an edit made while it runs is not missed.
     let mut watcher = Watcher::new(&opts.root, excluded, poll)?;
@@ -101,6 +102,22 @@ pub fn watch_loop(
         // while one runs).
         if !common.quiet {
             eprintln!("rebuilding ({})", change.describe());
+        }
+        // One determination saved: its page first, at once (see `build::quick_page`).
+        if let Change::Determinations(p) = &change
+            && let [one] = p.as_slice()
+            && let Some(q) = crate::build::quick_page(opts, one)
+        {
+            if !common.quiet && q.changed {
+                eprintln!(
+                    "updated {} in {:.0} ms",
+                    q.url,
+                    q.elapsed.as_secs_f64() * 1000.0
+                );
+            }
+            if q.changed {
+                page(&q);
+            }
         }
         let mut outcome = rebuild(opts, &change);
         print_outcome(&outcome, Some(&change), opts, common);

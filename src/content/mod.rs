@@ -7,8 +7,6 @@ pub mod raw;
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::config::Config;
 use crate::deid::Declared;
 use crate::diag::{Diagnostic, did_you_mean};
@@ -126,40 +124,27 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Loads and parses every determination under `content/determinations`, in parallel.
-pub fn load_all(
+/// Loads and parses one determination file (`p` under `root`), memoised in `cache`.
+pub fn load_cached(
     root: &Path,
-    config: &Config,
+    p: &Path,
     cache: Option<&crate::cache::Cache>,
     config_key: &[u8],
-) -> (Vec<std::sync::Arc<Determination>>, Vec<Diagnostic>, usize) {
-    let dir = root.join("content").join("determinations");
-    let (files, mut diags) = discover(root, &dir);
-    let n = files.len();
-    let results: Vec<Parsed> = files
-        .par_iter()
-        .map(|p| {
-            // An unchanged file (same length, time and inode as when last read) whose
-            // parse is memoised is not read again.
-            let stamp = cache
-                .and_then(|_| std::fs::metadata(p).ok())
-                .and_then(|m| crate::cache::FileStamp::of(&m));
-            if let (Some(c), Some(s)) = (cache, stamp)
-                && let Some(key) = c.stamped(p, s)
-                && let Some(m) = c.parsed(&key)
-                && m.config_key == config_key
-            {
-                return m.parsed.clone();
-            }
-            load_one(root, p, cache, config_key, config, stamp)
-        })
-        .collect();
-    let mut dets = Vec::with_capacity(n);
-    for r in results {
-        diags.extend(r.diagnostics);
-        dets.extend(r.determination);
+    config: &Config,
+) -> Parsed {
+    // An unchanged file (same length, time and inode as when last read) whose parse is
+    // memoised is not read again.
+    let stamp = cache
+        .and_then(|_| std::fs::metadata(p).ok())
+        .and_then(|m| crate::cache::FileStamp::of(&m));
+    if let (Some(c), Some(s)) = (cache, stamp)
+        && let Some(key) = c.stamped(p, s)
+        && let Some(m) = c.parsed(&key)
+        && m.config_key == config_key
+    {
+        return m.parsed.clone();
     }
-    (dets, diags, n)
+    load_one(root, p, cache, config_key, config, stamp)
 }
 
 fn load_one(
@@ -193,7 +178,7 @@ fn load_one(
                     {
                         d.origin.key = key;
                     }
-                    if let Some(c) = cache {
+                    if let Some(c) = cache.filter(|c| c.keeps_parses()) {
                         c.set_parsed(
                             &key,
                             std::sync::Arc::new(crate::cache::ParsedMemo {

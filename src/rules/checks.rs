@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
-use rayon::prelude::*;
 use regex::Regex;
 
 use super::pack::Packs;
@@ -12,47 +11,63 @@ use super::pages;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::model::{Citation, Date, Decision, Determination, Item};
 
-/// Checks the whole archive: each determination in parallel, then cross-file rules.
-pub fn check_archive(
-    dets: &[std::sync::Arc<Determination>],
+/// The checks of one determination on its own (everything but the archive-wide
+/// [`duplicate_cases`]), memoised in `cache` under the file and `deps` (the rule packs).
+pub fn check_file(
+    d: &Determination,
     packs: &Packs,
     case_pattern: &Regex,
     today: Date,
     cache: Option<(&crate::cache::Cache, &crate::cache::Key)>,
 ) -> Vec<Diagnostic> {
-    let mut diags: Vec<Diagnostic> = dets
-        .par_iter()
-        .flat_map_iter(|d| {
-            if let Some((c, deps)) = cache
-                && let Some(v) = c.checks(&d.origin.key, deps)
-            {
-                return v.as_ref().clone();
-            }
-            let mut v = check_one(d, packs, case_pattern, today);
-            if !v.is_empty() {
-                let text = reconstruct_lines(d);
-                crate::content::attach_snippets(&mut v, &text, Some(&d.identifiers));
-            }
-            if let Some((c, deps)) = cache {
-                c.set_checks(&d.origin.key, *deps, std::sync::Arc::new(v.clone()));
-            }
-            v
-        })
-        .collect();
-    // Duplicate case numbers: report on each later file, naming the first.
-    let mut seen: BTreeMap<&str, &Determination> = BTreeMap::new();
-    let mut sorted: Vec<&Determination> = dets.iter().map(|d| d.as_ref()).collect();
-    sorted.sort_by(|a, b| a.origin.path.cmp(&b.origin.path));
-    for d in sorted {
+    if let Some((c, deps)) = cache
+        && let Some(v) = c.checks(&d.origin.key, deps)
+    {
+        return v.as_ref().clone();
+    }
+    let mut v = check_one(d, packs, case_pattern, today);
+    if !v.is_empty() {
+        let text = reconstruct_lines(d);
+        crate::content::attach_snippets(&mut v, &text, Some(&d.identifiers));
+    }
+    if let Some((c, deps)) = cache {
+        c.set_checks(&d.origin.key, *deps, std::sync::Arc::new(v.clone()));
+    }
+    v
+}
+
+/// Where a determination's case number is: what [`duplicate_cases`] needs of it.
+pub struct CaseAt {
+    pub path: std::path::PathBuf,
+    pub case_number: String,
+    /// Line, column and width of the `case_number` value.
+    pub at: (usize, usize, usize),
+}
+
+impl CaseAt {
+    pub fn of(d: &Determination) -> CaseAt {
+        CaseAt {
+            path: d.origin.path.clone(),
+            case_number: d.case_number.clone(),
+            at: d.origin.pos("case_number"),
+        }
+    }
+}
+
+/// Duplicate case numbers: reported on each later file (by path), naming the first.
+pub fn duplicate_cases(cases: &mut [CaseAt]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    cases.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut seen: BTreeMap<&str, &CaseAt> = BTreeMap::new();
+    for d in cases.iter() {
         match seen.get(d.case_number.as_str()) {
             Some(first) => {
-                let (l, c, w) = d.origin.pos("case_number");
-                let (fl, _, _) = first.origin.pos("case_number");
+                let (l, c, w) = d.at;
                 diags.push(
-                    Diagnostic::error("CB011", d.origin.path.clone(), format!("case number {} is used twice", d.case_number))
+                    Diagnostic::error("CB011", d.path.clone(), format!("case number {} is used twice", d.case_number))
                         .at(l, c)
                         .width(w)
-                        .note(format!("also used in {}:{fl}", first.origin.path.display()))
+                        .note(format!("also used in {}:{}", first.path.display(), first.at.0))
                         .help("each determination needs its own case number; correct this one or remove the copy"),
                 );
             }
@@ -84,7 +99,7 @@ fn reconstruct_lines(d: &Determination) -> String {
     s
 }
 
-fn check_one(
+pub(crate) fn check_one(
     d: &Determination,
     packs: &Packs,
     case_pattern: &Regex,

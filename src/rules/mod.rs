@@ -6,5 +6,5 @@ pub mod checks;
 pub mod pack;
 pub mod pages;
 
-pub use checks::check_archive;
+pub use checks::{CaseAt, check_file, duplicate_cases};
 pub use pack::{Packs, RulePack, load_packs};

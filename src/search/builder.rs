@@ -38,7 +38,7 @@ use super::{IndexStats, SearchDoc};
 /// (tf > 1)`, followed by the varint `tf − 2` when `tf > 1` (most words occur once in a
 /// document). Kept in segments, each decoded from its own start, so that merging
 /// builders moves segments instead of copying bytes.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct TermList {
     /// `(first insertion number the segment's gaps count from, bytes)`.
     segs: Vec<(u32, Vec<u8>)>,
@@ -99,7 +99,7 @@ impl TermList {
 }
 
 /// An interned string table.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Interner {
     ids: HashMap<String, u32>,
     strs: Vec<String>,
@@ -118,6 +118,7 @@ impl Interner {
 }
 
 /// A facet value seen in some document, with the labels documents gave it.
+#[derive(Clone)]
 struct Value {
     facet: u32,
     value: String,
@@ -132,6 +133,7 @@ const REC_SEGMENT: usize = if cfg!(test) { 4096 } else { 1 << 30 };
 const URL_LITERAL: u32 = u32::MAX;
 
 /// Builds a search index from documents added one by one. See the module docs.
+#[derive(Clone)]
 pub struct Builder {
     p: Params,
     /// Documents added.

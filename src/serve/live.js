@@ -111,7 +111,23 @@
       if (generation !== null && g !== generation) reload();
       else generation = g;
     });
-    es.addEventListener("reload", function () { reload(); });
+    // A rebuild finished. Its data: the generation, then (when the rebuild changed only
+    // some pages) their paths and "(end)". Other pages stay as they are.
+    es.addEventListener("reload", function (e) {
+      var lines = String(e.data).split("\n");
+      if (lines.length > 1 && lines.indexOf(location.pathname) < 1 &&
+          lines.indexOf(location.pathname + "index.html") < 1 &&
+          lines.indexOf(location.pathname.replace(/index\.html$/, "")) < 1) {
+        generation = Number(lines[0]);
+        checkStatus();
+        return;
+      }
+      reload();
+    });
+    // One determination's page was rewritten ahead of the rebuild: reload if it is this one.
+    es.addEventListener("page", function (e) {
+      if (e.data === location.pathname || e.data + "index.html" === location.pathname) reload();
+    });
     es.addEventListener("status", function (e) {
       generation = Number(e.data);
       checkStatus();

@@ -88,7 +88,11 @@ impl Live {
     /// Records a finished build and tells every open page: `reload` after a success (the
     /// site changed), `status` after a failure (the site did not; the page shows the
     /// overlay without losing its state).
-    pub fn finished(&self, ok: bool, diagnostics: &[Diagnostic]) {
+    ///
+    /// `pages`: the URL paths of the only pages a successful build changed (`None`: all
+    /// reload). They follow the generation as further lines of the event's data; a page
+    /// not among them stays as it is (and only refreshes its overlay).
+    pub fn finished(&self, ok: bool, diagnostics: &[Diagnostic], pages: Option<&[String]>) {
         let generation = {
             let mut s = self.status.lock().unwrap_or_else(|e| e.into_inner());
             s.ok = ok;
@@ -102,7 +106,30 @@ impl Live {
             s.generation
         };
         let event = if ok { "reload" } else { "status" };
-        self.broadcast(&format!("event: {event}\ndata: {generation}\n\n"));
+        let mut msg = format!("event: {event}\ndata: {generation}\n");
+        // A path with a line break could not be one line of data: then all reload.
+        if ok
+            && let Some(pages) = pages
+            && !pages.iter().any(|p| p.contains(['\n', '\r']))
+        {
+            for p in pages {
+                msg.push_str("data: ");
+                msg.push_str(p);
+                msg.push('\n');
+            }
+            msg.push_str("data: (end)\n");
+        }
+        msg.push('\n');
+        self.broadcast(&msg);
+    }
+
+    /// Tells the pages showing `url` (a site path) that it was rewritten by the fast
+    /// path, ahead of the rebuild: only they reload.
+    pub fn page_updated(&self, url: &str) {
+        // A path is one line of the event's data (it never holds a line break).
+        if !url.contains(['\n', '\r']) {
+            self.broadcast(&format!("event: page\ndata: {url}\n\n"));
+        }
     }
 
     fn broadcast(&self, msg: &str) {

@@ -1,10 +1,12 @@
 // Browser test for `casebook serve`, run by tests/it/serve.rs:
-//   node [--experimental-websocket] live_reload.mjs CHROMIUM URL DETERMINATION_FILE
+//   node [--experimental-websocket] live_reload.mjs CHROMIUM URL DETERMINATION_FILE [OTHER_URL]
 // Drives headless Chromium over the DevTools protocol (no dependencies: Node's built-in
 // WebSocket) and checks, on a served determination page:
 //   - the redaction view toggle labels placeholders by category, never with removed text;
 //   - saving the file updates the open page with no manual reload, keeping the scroll;
-//   - a broken file shows the error overlay (as text, not markup), fixing it clears it.
+//   - a broken file shows the error overlay (as text, not markup), fixing it clears it;
+//   - with OTHER_URL (a page the edits do not change), open in a second tab: it shows and
+//     clears the overlay too, but never reloads.
 // Exits 0 on success, 1 with a message otherwise.
 
 import { spawn } from "node:child_process";
@@ -12,7 +14,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const [chromiumPath, url, file] = process.argv.slice(2);
+const [chromiumPath, url, file, otherUrl] = process.argv.slice(2);
 if (!chromiumPath || !url || !file) {
   console.error("usage: live_reload.mjs CHROMIUM URL DETERMINATION_FILE");
   process.exit(2);
@@ -82,26 +84,41 @@ async function main() {
   const ws = new WebSocket(wsUrl);
   await new Promise((res, rej) => { ws.onopen = res; ws.onerror = rej; });
   const cdp = new Cdp(ws);
-  const { targetId } = await cdp.send("Target.createTarget", { url: "about:blank" });
-  const { sessionId } = await cdp.send("Target.attachToTarget", { targetId, flatten: true });
-  const page = (m, p) => cdp.send(m, p, sessionId);
-  const evaluate = async (expr) => {
-    const r = await page("Runtime.evaluate", { expression: expr, returnByValue: true });
-    if (r.exceptionDetails) throw new Error(expr + ": " + JSON.stringify(r.exceptionDetails));
-    return r.result.value;
+  const tab = async () => {
+    const { targetId } = await cdp.send("Target.createTarget", { url: "about:blank" });
+    const { sessionId } = await cdp.send("Target.attachToTarget", { targetId, flatten: true });
+    const page = (m, p) => cdp.send(m, p, sessionId);
+    const evaluate = async (expr) => {
+      const r = await page("Runtime.evaluate", { expression: expr, returnByValue: true });
+      if (r.exceptionDetails) throw new Error(expr + ": " + JSON.stringify(r.exceptionDetails));
+      return r.result.value;
+    };
+    const waitFor = async (what, expr) => {
+      const end = Date.now() + DEADLINE_MS;
+      let last;
+      while (Date.now() < end) {
+        try {
+          last = await evaluate(expr);
+          if (last) return last;
+        } catch (e) { last = String(e); /* navigating: try again */ }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      fail("timed out waiting for " + what + " (last: " + JSON.stringify(last) + ")");
+    };
+    return { page, evaluate, waitFor };
   };
-  const waitFor = async (what, expr) => {
-    const end = Date.now() + DEADLINE_MS;
-    let last;
-    while (Date.now() < end) {
-      try {
-        last = await evaluate(expr);
-        if (last) return last;
-      } catch (e) { last = String(e); /* navigating: try again */ }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    fail("timed out waiting for " + what + " (last: " + JSON.stringify(last) + ")");
-  };
+  // The other page, in a tab of its own, marked so that a reload would show.
+  let other = null;
+  if (otherUrl) {
+    other = await tab();
+    await other.page("Runtime.enable");
+    await other.page("Page.enable");
+    await other.page("Page.navigate", { url: otherUrl });
+    await other.waitFor("the other page and live script",
+      "document.readyState === 'complete' && !!document.getElementById('casebook-redaction-toggle')");
+    await other.evaluate("window.__casebookOther = 1");
+  }
+  const { page, evaluate, waitFor } = await tab();
 
   await page("Runtime.enable");
   await page("Page.enable");
@@ -174,7 +191,14 @@ async function main() {
   await waitFor("the overlay to clear and the fix to show",
     "document.readyState === 'complete' && !document.getElementById('casebook-overlay') && document.body.textContent.includes('LIVE-EDIT-2')");
 
-  console.log("ok: live reload, scroll restore, overlay, redaction view");
+  if (other) {
+    // It saw the overlay come and go (its script got every event) without reloading.
+    await other.waitFor("the other page's overlay to clear", "!document.getElementById('casebook-overlay')");
+    const kept = await other.evaluate("window.__casebookOther === 1");
+    if (!kept) fail("a page the edits did not change was reloaded");
+  }
+
+  console.log("ok: live reload, scroll restore, overlay, redaction view" + (other ? ", other page kept" : ""));
   ws.close();
   cleanup();
   clearTimeout(timer);

@@ -616,6 +616,10 @@ fn an_edit_shows_up_in_a_real_browser_without_a_manual_reload() {
         return;
     };
     let site = site("serve-browser");
+    // A second determination: its page, open in another tab, must not reload when the
+    // first is edited.
+    let other = site.read(DET).replacen("CM14-0123456", "CM14-0999998", 1);
+    site.write("content/determinations/CM14-0999998.md", &other);
     let s = serve(&site, &[]);
     let out = node()
         .arg(repo().join("tests/browser/live_reload.mjs"))
@@ -625,6 +629,10 @@ fn an_edit_shows_up_in_a_real_browser_without_a_manual_reload() {
             s.port
         ))
         .arg(site.path().join(DET))
+        .arg(format!(
+            "http://127.0.0.1:{}/determinations/CM14-0999998/",
+            s.port
+        ))
         .output()
         .expect("running node (install nodejs, or set CASEBOOK_SKIP_BROWSER=1)");
     assert!(

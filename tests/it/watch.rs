@@ -509,7 +509,7 @@ fn finished_build(w: &mut Running) -> String {
 /// Settled means: (1) a rebuild that started after the last change has finished, search
 /// index and exports included: a static sentinel file written now shows up in the output
 /// with this round's text (a build looks at every source afresh); and (2) no change is left to process: the debouncer delivers an
-/// event `DEBOUNCE` (100 ms) after it happened and the loop starts a rebuild for it at
+/// event `DEBOUNCE` (30 ms) after it happened and the loop starts a rebuild for it at
 /// once, so once a second has passed since the sentinel with no rebuild starting, none
 /// will.
 fn settles_to_a_clean_build(w: &mut Running, site: &TempDir, round: usize) {
@@ -727,4 +727,87 @@ fn a_rule_pack_change_re_renders_only_what_cites_it() {
         page.contains("(rev.)"),
         "the citing page shows the new pack title"
     );
+}
+
+/// The editor's fast path: saving one determination writes its page at once ("updated
+/// PATH in N ms", printed after the page is in place), then the rebuild updates the rest
+/// and finds the page up to date. Anything beyond the page (a new case number, new
+/// declared identifiers, an error) skips the fast path and leaves it all to the rebuild.
+#[test]
+fn a_saved_determination_page_is_updated_first_and_only_when_safe() {
+    let site = site("watch-quick");
+    let mut w = started(&site, &["watch"]);
+    let page = "public/determinations/CM14-0123456/index.html";
+
+    edit(&site, DET, OLD, "is not medically necessary (QUICK-1).");
+    let (line, _) = w.wait_for("the fast path", |l| l.starts_with("updated /"));
+    assert!(
+        line.starts_with("updated /determinations/CM14-0123456/ in "),
+        "{line}"
+    );
+    // Printed after the page was replaced: it is there already, before the rebuild ends.
+    assert!(site.read(page).contains("QUICK-1"), "{}", w.seen.join("\n"));
+    let (line, _) = w.next_build();
+    assert!(line.starts_with("rebuilt in"), "{line}");
+    w.wait_for("the search index and exports", |l| {
+        l.starts_with("updated the search index and exports")
+    });
+    let clean = |w: &Running, what: &str| {
+        let o = run(site.path(), &["build", "--output", "clean"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(
+            tree(&site.path().join("public")),
+            tree(&site.path().join("clean")),
+            "after {what}\n{}",
+            w.seen.join("\n")
+        );
+    };
+    clean(&w, "the fast path and the rebuild");
+
+    // Not taken: a new declared identifier (the leak gate's identifiers change), a new
+    // case number (the page moves), an error (the rebuild reports it).
+    let text = site.read(DET);
+    let cases: [(&str, String); 3] = [
+        (
+            "a new declared identifier",
+            text.replacen("  other: []", "  other: [\"lifting injury\"]", 1),
+        ),
+        (
+            "a new case number",
+            text.replacen(
+                "case_number: CM14-0123456 ",
+                "case_number: CM14-0123459 ",
+                1,
+            ),
+        ),
+        (
+            "an error",
+            text.replacen("    decision: upheld ", "    decision: maybe ", 1),
+        ),
+    ];
+    for (what, changed) in cases {
+        assert_ne!(changed, text, "{what}: the fixture changed");
+        site.write(DET, &changed);
+        let (line, before) = w.next_build();
+        assert!(
+            !before.iter().any(|l| l.starts_with("updated /")),
+            "{what} took the fast path: {before:#?}"
+        );
+        if what == "an error" {
+            assert!(line.starts_with("rebuild failed"), "{what}: {line}");
+        } else {
+            assert!(line.starts_with("rebuilt in"), "{what}: {line}");
+            w.wait_for("the search index and exports", |l| {
+                l.starts_with("updated the search index and exports")
+            });
+            clean(&w, what);
+        }
+        site.write(DET, &text);
+        let (line, _) = w.next_build();
+        assert!(line.starts_with("rebuilt in"), "{what}, restored: {line}");
+        w.wait_for("the search index and exports", |l| {
+            l.starts_with("updated the search index and exports")
+        });
+    }
+    clean(&w, "the edits were undone");
 }
