@@ -384,3 +384,23 @@ fn byte_masks_and_packing_match_the_plain_way() {
         assert_eq!(got, vec![(0, n)]);
     }
 }
+
+/// Matches the detectors do not report still take their text from later ones: a window
+/// must hold them too ("5 may '14 March": "5 may '14" is a match, lower case and so not
+/// reported, and "14 March" after it is no match of the whole text).
+#[test]
+fn unreported_matches_still_shadow_later_ones() {
+    for t in [
+        "5 may '14 March",
+        "5 may '14 March 2014",
+        "12 dec '14 Jan 2015",
+        "Monday, may 5 to Monday, March 6",
+        "may 2014 March 5",
+        "6 of mar 2014, 7 March",
+        "aged 8 92 year old",
+        "id 12 MRN 1234567",
+        "mrn 12 id 1234567",
+    ] {
+        same_detections(t);
+    }
+}

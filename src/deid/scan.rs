@@ -461,8 +461,10 @@ impl<'a> Scan<'a> {
         let b = self.b;
         let mut w = Windows::default();
         for &(s, e, f) in self.words() {
-            // A month is reported only when written with a capital ("May 5", not "may").
-            if f & MONTH == 0 || !b[s].is_ascii_uppercase() {
+            // Every month word, even one in lower case that is never reported ("may 5"):
+            // such a match still takes its text from a later one ("5 may '14 March"
+            // holds no match "14 March" in the whole text), so its window must be here.
+            if f & MONTH == 0 {
                 continue;
             }
             let mut a = s;
