@@ -233,8 +233,8 @@ impl<'a> Scan<'a> {
         has
     }
 
-    /// A scan that searches every text whole: the reference the windows must agree with.
-    #[cfg(test)]
+    /// A scan that searches every text whole: the reference the windows must agree with,
+    /// and what the leak gate uses.
     pub(super) fn whole(text: &'a str) -> Scan<'a> {
         Scan {
             full: true,
