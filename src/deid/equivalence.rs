@@ -396,3 +396,16 @@ fn unreported_matches_still_shadow_later_ones() {
         same_detections(t);
     }
 }
+
+/// The windows found by ASCII keyword (months, context words, VINs, "box") trust that a
+/// `(?i)` ASCII letter matches no other character than its two cases, except "ſ" (s)
+/// and "K" (Kelvin, k), which make `Scan` search those detectors' texts whole.
+#[test]
+fn only_long_s_and_kelvin_fold_to_ascii_letters() {
+    let re = regex::Regex::new(r"(?i)^[a-z]$").expect("class");
+    let others: Vec<char> = (0x80u32..=0x10_FFFF)
+        .filter_map(char::from_u32)
+        .filter(|c| re.is_match(c.encode_utf8(&mut [0; 4])))
+        .collect();
+    assert_eq!(others, vec!['ſ', '\u{212A}']);
+}
