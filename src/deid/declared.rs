@@ -11,8 +11,8 @@ use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
-use super::resolve::{Hit, Priority, Replacement};
 use super::fast::{pack_exact, pack16, runs};
+use super::resolve::{Hit, Priority, Replacement};
 use super::scan::Scan;
 use super::{Category, Declared, detect, names};
 
@@ -531,8 +531,7 @@ fn abbreviation_end(text: &str, last: &Tok) -> usize {
         "ste", "no",
     ];
     let rest = &text[last.end..];
-    let abbreviated =
-        last.fold.chars().count() == 1 || ABBREVIATIONS.contains(&last.fold.as_ref());
+    let abbreviated = last.fold.chars().count() == 1 || ABBREVIATIONS.contains(&last.fold.as_ref());
     let Some(after) = rest.strip_prefix('.') else {
         return last.end;
     };
@@ -824,10 +823,16 @@ const STREET_WORDS: [&[&str]; 28] = [
     &["number", "no"],
 ];
 
+/// Spellings of a word, shared by the variants that hold it.
+type Spellings = Arc<Vec<Vec<String>>>;
+
 fn street_word(w: &str) -> Elem {
     // The spellings of each street word, built once and shared.
-    static PARTS: LazyLock<Vec<(&'static str, Arc<Vec<Vec<String>>>)>> = LazyLock::new(|| {
-        let mut words: Vec<&str> = STREET_WORDS.iter().flat_map(|g| g.iter().copied()).collect();
+    static PARTS: LazyLock<Vec<(&'static str, Spellings)>> = LazyLock::new(|| {
+        let mut words: Vec<&str> = STREET_WORDS
+            .iter()
+            .flat_map(|g| g.iter().copied())
+            .collect();
         words.sort_unstable();
         words.dedup();
         words
@@ -949,10 +954,7 @@ pub(super) fn parse_name(raw: &str) -> (Vec<String>, bool) {
         .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .filter(|p| {
-            !p.split_whitespace()
-                .all(|w| bare_in(w, &SUFFIXES))
-        })
+        .filter(|p| !p.split_whitespace().all(|w| bare_in(w, &SUFFIXES)))
         .collect();
     let all: Vec<&str> = parts.iter().flat_map(|p| p.split_whitespace()).collect();
     let org = all.len() > 4 || all.iter().any(|w| bare_in(w, &ORG_WORDS)) || raw.contains('&');
@@ -968,9 +970,7 @@ pub(super) fn parse_name(raw: &str) -> (Vec<String>, bool) {
         while toks.len() > 1 && bare_in(toks[0], &TITLES) {
             toks.remove(0);
         }
-        while toks.len() > 1
-            && bare_in(toks.last().expect("non-empty"), &SUFFIXES)
-        {
+        while toks.len() > 1 && bare_in(toks.last().expect("non-empty"), &SUFFIXES) {
             toks.pop();
         }
     }

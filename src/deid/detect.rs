@@ -13,8 +13,8 @@ use super::Policy;
 use super::names;
 use super::resolve::{Hit, Priority, Replacement};
 use super::scan::{
-    ByteSet, Caps, HAS_AT, HAS_COLON, HAS_COMMA, HAS_DIGIT, HAS_DOT, Hay, NUMBERS, Scan,
-    byte_set, count, digitish,
+    ByteSet, Caps, HAS_AT, HAS_COLON, HAS_COMMA, HAS_DIGIT, HAS_DOT, Hay, NUMBERS, Scan, byte_set,
+    count, digitish,
 };
 
 fn re(pattern: &str) -> Regex {
@@ -364,9 +364,7 @@ fn find_phones(scan: &Scan, hits: &mut Vec<Hit>) {
     // reported with eight to fifteen.
     const PHONES: ByteSet = byte_set(b"/.-+() \t\r\nxetnsioXETNSIO", true, false);
     {
-        let hay = scan.hay(&scan.digit_windows_where(&PHONES, |run| {
-            count(run, digitish) >= 10
-        }));
+        let hay = scan.hay(&scan.digit_windows_where(&PHONES, |run| count(run, digitish) >= 10));
         for c in hay.captures(&NANP) {
             let off = hay.off(c.get(0).expect("match").start());
             nanp(text, off, &c, hits);
@@ -485,12 +483,7 @@ fn ssn(text: &str, off: usize, c: &Caps, hits: &mut Vec<Hit>) {
         }
         let valid = ssn_valid(&c[1], &c[3], &c[5]);
         match &c[2] {
-            "-" if valid => hits.push(Hit::placeholder(
-                ms,
-                me,
-                Category::Ssn,
-                Priority::Pattern,
-            )),
+            "-" if valid => hits.push(Hit::placeholder(ms, me, Category::Ssn, Priority::Pattern)),
             // Clinical text never writes 3-2-4 dashed groups: an out-of-range one is
             // still some identifying number.
             "-" => hits.push(Hit::placeholder(
@@ -499,24 +492,14 @@ fn ssn(text: &str, off: usize, c: &Caps, hits: &mut Vec<Hit>) {
                 Category::OtherNumber,
                 Priority::Generic,
             )),
-            " " if valid => hits.push(Hit::placeholder(
-                ms,
-                me,
-                Category::Ssn,
-                Priority::Pattern,
-            )),
+            " " if valid => hits.push(Hit::placeholder(ms, me, Category::Ssn, Priority::Pattern)),
             "" if valid => {
                 let before = context_before(text, ms, 32);
                 if ["ssn", "social security", "ss#", "soc sec", "s.s.n", "ss no"]
                     .iter()
                     .any(|w| before.contains(w))
                 {
-                    hits.push(Hit::placeholder(
-                        ms,
-                        me,
-                        Category::Ssn,
-                        Priority::Pattern,
-                    ));
+                    hits.push(Hit::placeholder(ms, me, Category::Ssn, Priority::Pattern));
                 }
             }
             _ => {}
@@ -632,7 +615,11 @@ fn find_urls_ips(scan: &Scan, hits: &mut Vec<Hit>) {
     // Hex digits and colons; a match holds at least two colons.
     const V6_BYTES: ByteSet = byte_set(b":abcdefABCDEF", true, false);
     let mut windows = scan.seed_windows(b':', &V6_BYTES, |_, _| true);
-    windows.retain(|&(a, b)| memchr::memchr_iter(b':', &text.as_bytes()[a..b]).nth(1).is_some());
+    windows.retain(|&(a, b)| {
+        memchr::memchr_iter(b':', &text.as_bytes()[a..b])
+            .nth(1)
+            .is_some()
+    });
     let hay = scan.hay(&windows);
     {
         for m in hay.matches(&V6) {
@@ -707,7 +694,7 @@ fn find_geography(scan: &Scan, hits: &mut Vec<Hit>) {
     let windows = [scan.state_zip_windows(), zip_word];
     for (rx, windows) in [&*AFTER_STATE, &*AFTER_WORD].into_iter().zip(&windows) {
         {
-            let hay = scan.hay(&windows);
+            let hay = scan.hay(windows);
             for c in hay.captures(rx) {
                 let off = hay.off(c.get(0).expect("match").start());
                 let m = c.get(0).expect("match");
@@ -810,7 +797,7 @@ fn find_addresses(scan: &Scan, hits: &mut Vec<Hit>) {
     let windows = [scan.street_windows(), scan.whole_if_ci(b"box")];
     for (rx, windows) in [&*STREET, &*PO_BOX].into_iter().zip(&windows) {
         {
-            let hay = scan.hay(&windows);
+            let hay = scan.hay(windows);
             for m in hay.matches(rx) {
                 let off = hay.off(m.start());
                 let (ms, me) = (off + m.start(), off + m.end());
@@ -1006,9 +993,8 @@ fn find_other_numbers(scan: &Scan, hits: &mut Vec<Hit>) {
     let text = scan.text;
     {
         // Only tokens with six digits or more are reported.
-        let hay = scan.hay(&scan.digit_windows_where(&TOKENS, |run| {
-            count(run, |c| c.is_ascii_digit()) >= 6
-        }));
+        let hay = scan
+            .hay(&scan.digit_windows_where(&TOKENS, |run| count(run, |c| c.is_ascii_digit()) >= 6));
         for m in hay.matches(&TOKEN) {
             let off = hay.off(m.start());
             other_number(text, off, m, hits);

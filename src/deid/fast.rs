@@ -66,13 +66,19 @@ pub(super) fn pack16(w: &[u8]) -> u128 {
     if n >= 8 {
         let lo = load8(0);
         // Bytes 8..n: the last eight, less those already in `lo`.
-        let hi = if n == 8 { 0 } else { load8(n - 8) >> (8 * (16 - n)) };
+        let hi = if n == 8 {
+            0
+        } else {
+            load8(n - 8) >> (8 * (16 - n))
+        };
         u128::from(lo) | u128::from(hi) << 64
     } else if n >= 4 {
         // Two loads of four that overlap on equal bytes.
         u128::from(load4(0)) | u128::from(load4(n - 4)) << (8 * (n - 4))
     } else if n > 0 {
-        u128::from(w[0]) | u128::from(w[n / 2]) << (8 * (n / 2)) | u128::from(w[n - 1]) << (8 * (n - 1))
+        u128::from(w[0])
+            | u128::from(w[n / 2]) << (8 * (n / 2))
+            | u128::from(w[n - 1]) << (8 * (n - 1))
     } else {
         0
     }
@@ -81,7 +87,7 @@ pub(super) fn pack16(w: &[u8]) -> u128 {
 /// The bytes of `w` (at most 16, none zero) packed in a `u128`: equal keys, equal words.
 #[inline]
 pub(super) fn pack_exact(w: &[u8]) -> Option<u128> {
-    if w.len() > 16 || w.iter().any(|&c| c == 0) {
+    if w.len() > 16 || w.contains(&0) {
         return None;
     }
     Some(pack16(w))

@@ -1327,7 +1327,7 @@ mod tests {
         }
         assert_eq!(
             blake3::hash(pinned.as_bytes()).to_hex().as_str(),
-            "2799bac5d84bee049612a00df5c9a217ba818400334e6910ab61b8d347420734",
+            "411a1a9da9c538c0014c518295aba59c568b5db90be58e2490d24a9d95a5f169",
             "detect.rs's gate patterns changed: check that `pattern_ranges` (gate.rs) still \
              covers every match they report, then update this hash"
         );

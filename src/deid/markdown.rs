@@ -130,7 +130,8 @@ fn classify_blocks(md: &str, ctx: &mut [Ctx], marks: &mut Vec<(usize, usize)>) {
                 if !line.to_ascii_lowercase().contains(close) {
                     state = State::HtmlUntil(close);
                 }
-            } else if tag && (HTML_BLOCK.is_match(line) || prev_blank && HTML_LONE_TAG.is_match(line))
+            } else if tag
+                && (HTML_BLOCK.is_match(line) || prev_blank && HTML_LONE_TAG.is_match(line))
             {
                 raw = true;
                 state = State::Html;
@@ -257,7 +258,10 @@ fn classify_inline(
             // Nothing to do until the next special byte.
             _ => {
                 let b = md.as_bytes();
-                i = specials[0].at(b, i + 1).min(specials[1].at(b, i + 1)).min(to);
+                i = specials[0]
+                    .at(b, i + 1)
+                    .min(specials[1].at(b, i + 1))
+                    .min(to);
             }
         }
     }
@@ -415,8 +419,12 @@ fn project(md: &str, ctx: &[Ctx], marks: &[(usize, usize)]) -> Projection {
                     .min()
                     .expect("three")
                     .min(seg_end),
-                Ctx::Raw => memchr::memchr3(b'<', b'&', b'\n', &b[i..seg_end]).map_or(seg_end, |k| i + k),
-                Ctx::Dest | Ctx::Plain => memchr::memchr(b'\n', &b[i..seg_end]).map_or(seg_end, |k| i + k),
+                Ctx::Raw => {
+                    memchr::memchr3(b'<', b'&', b'\n', &b[i..seg_end]).map_or(seg_end, |k| i + k)
+                }
+                Ctx::Dest | Ctx::Plain => {
+                    memchr::memchr(b'\n', &b[i..seg_end]).map_or(seg_end, |k| i + k)
+                }
             };
             // Whole characters only (a context change inside one never happens, but
             // the copy must not split a character).

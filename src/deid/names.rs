@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use super::Category;
 use super::fast::{FxHashMap, is_letter, next_one, pack_exact, pack_lower, pack16, runs};
-use super::scan::Scan;
 use super::resolve::{Hit, Priority};
+use super::scan::Scan;
 
 const FIRST: u8 = 1;
 const LAST: u8 = 2;
@@ -27,7 +27,8 @@ struct Words {
 }
 
 static WORDS: LazyLock<Words> = LazyLock::new(|| {
-    let mut map: FxHashMap<&'static str, u8> = FxHashMap::default();
+    // Ordered: the tables below are filled in a fixed order.
+    let mut map: std::collections::BTreeMap<&'static str, u8> = Default::default();
     for (data, flag) in [
         (include_str!("data/first.txt"), FIRST),
         (include_str!("data/last.txt"), LAST),
@@ -76,8 +77,7 @@ pub(super) fn is_last(lower: &str) -> bool {
     last_flags(lower, flags(lower))
 }
 fn last_flags(lower: &str, f: u8) -> bool {
-    f & LAST != 0
-        || lower.contains('-') && lower.split('-').any(|p| flags(p) & LAST != 0)
+    f & LAST != 0 || lower.contains('-') && lower.split('-').any(|p| flags(p) & LAST != 0)
 }
 /// Drug names, eponyms, guideline words, months: never a name by themselves.
 pub(super) fn is_not_name(lower: &str) -> bool {
@@ -593,8 +593,7 @@ pub(super) fn find(scan: &Scan, hits: &mut Vec<Hit>) {
         if t.context & CONTEXT_BIT != 0 {
             let mut strong = t.context & STRONG_BIT != 0;
             let mut j = i + 1;
-            while j < toks.len() && toks[j].context & LINK_BIT != 0 && toks[j].case != Case::Upper
-            {
+            while j < toks.len() && toks[j].context & LINK_BIT != 0 && toks[j].case != Case::Upper {
                 strong |= toks[j].context & STRONG_BIT != 0;
                 j += 1;
             }
@@ -642,10 +641,7 @@ pub(super) fn find(scan: &Scan, hits: &mut Vec<Hit>) {
             let u = &toks[j];
             let adjacent =
                 joins(text, &toks[j - 1], u) && (j == i + 1 || joins(text, t, &toks[i + 1]));
-            if adjacent
-                && u.case == t.case
-                && pair_is_name(t, u, t.case == Case::Upper)
-            {
+            if adjacent && u.case == t.case && pair_is_name(t, u, t.case == Case::Upper) {
                 let last = extend(text, &toks, j, 2);
                 push(hits, &mut found, (text, buf), &toks, i, last);
                 i = last + 1;

@@ -176,6 +176,9 @@ pub(super) const HAS_COLON: u8 = 4;
 pub(super) const HAS_DOT: u8 = 8;
 pub(super) const HAS_COMMA: u8 = 16;
 
+/// Keyword runs (start, end, classes) and starts of 17-byte runs ([`Scan::word_runs`]).
+type WordRuns = (Vec<(usize, usize, u8)>, Vec<usize>);
+
 /// One text, and what the detectors need to know about it, computed once.
 pub(super) struct Scan<'a> {
     pub text: &'a str,
@@ -190,7 +193,7 @@ pub(super) struct Scan<'a> {
     digit_runs: OnceCell<Vec<usize>>,
     /// ASCII word runs that are keywords: start, end, classes; and starts of the ASCII
     /// word runs of exactly 17 bytes (VIN candidates).
-    words: OnceCell<(Vec<(usize, usize, u8)>, Vec<usize>)>,
+    words: OnceCell<WordRuns>,
     /// [`Scan::numbers`], [`Scan::long_numbers`].
     numbers: OnceCell<Hay<'a>>,
     long_numbers: OnceCell<Hay<'a>>,
@@ -259,7 +262,7 @@ impl<'a> Scan<'a> {
         })
     }
 
-    fn word_runs(&self) -> &(Vec<(usize, usize, u8)>, Vec<usize>) {
+    fn word_runs(&self) -> &WordRuns {
         self.words.get_or_init(|| {
             let b = self.b;
             let bits = self.bits();
@@ -453,11 +456,7 @@ impl<'a> Scan<'a> {
             return self.all();
         }
         const BACK: ByteSet = byte_set(b" \t\n\r\x0B\x0C,.sStTnNdDrRhHoOfF", true, false);
-        const FWD: ByteSet = byte_set(
-            b" \t\n\r\x0B\x0C,.-'tToOhHrRuUgGsSnNdDfF",
-            true,
-            false,
-        );
+        const FWD: ByteSet = byte_set(b" \t\n\r\x0B\x0C,.-'tToOhHrRuUgGsSnNdDfF", true, false);
         let b = self.b;
         let mut w = Windows::default();
         for &(s, e, f) in self.words() {
@@ -604,8 +603,12 @@ impl<'a> Scan<'a> {
         }
         let n = needle.len();
         let found = self.b.len() >= n
-            && memchr::memchr2_iter(needle[0].to_ascii_lowercase(), needle[0].to_ascii_uppercase(), self.b)
-                .any(|i| self.b.len() - i >= n && self.b[i..i + n].eq_ignore_ascii_case(needle));
+            && memchr::memchr2_iter(
+                needle[0].to_ascii_lowercase(),
+                needle[0].to_ascii_uppercase(),
+                self.b,
+            )
+            .any(|i| self.b.len() - i >= n && self.b[i..i + n].eq_ignore_ascii_case(needle));
         if found { self.all() } else { Vec::new() }
     }
 
