@@ -367,8 +367,9 @@ fn windows_find_what_whole_texts_find_in_letters() {
 
 /// The word regex the name detector used.
 fn regex_words(text: &str) -> Vec<(usize, usize)> {
-    let re = regex::Regex::new(r"\p{L}[\p{L}'’\-]*").expect("word pattern");
-    re.find_iter(text).map(|m| (m.start(), m.end())).collect()
+    static RE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\p{L}[\p{L}'’\-]*").expect("word pattern"));
+    RE.find_iter(text).map(|m| (m.start(), m.end())).collect()
 }
 
 #[test]
