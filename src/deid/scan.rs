@@ -3,24 +3,41 @@
 //! none of them can match. Each detector's regex therefore runs on *windows*: pieces of
 //! the text that provably hold every match the regex has in the whole text, cut where
 //! the regex sees the same thing as in the whole text. The results are the same matches,
-//! in the same order, as one search over the whole text:
+//! in the same order, as one search over the whole text.
 //!
-//! - a window edge is never inside a match (no match can hold the byte there, or every
-//!   match is bounded by a candidate whose window was merged with this one);
-//! - the only look-around in these regexes is the ASCII word boundary `(?-u:\b)`, which
-//!   reads one byte on each side: a window starts after a byte that is not an ASCII word
-//!   byte (or includes that byte), and ends before one (or includes it);
-//! - a window is searched only if it holds what every match needs (a digit, an `@`, a
-//!   month word ...).
+//! "Every match" means every match the regex can make, whether the detector's checks
+//! then report it or not: a match that is not reported still takes its text (the next
+//! search starts where it ends), so "5 may '14 March" holds no date "14 March" in the
+//! whole text. Windows are of two kinds:
 //!
+//! - *runs*: the maximal runs of the bytes a match can hold, around bytes every match
+//!   holds (a digit, an `@`, a `+` ...). No match crosses from one run to another, so
+//!   runs are searched independently, and a run in which no match could be reported
+//!   (too few digits, no number from 90 to 125 ...) is left out: its matches, reported
+//!   or not, touch no other run's;
+//! - *regions around seeds*: a word or byte the regex itself requires in every match (a
+//!   month word, a context keyword, a street suffix, "County", the comma of "City, ST",
+//!   the ZIP after a state), with as much text on each side as the regex's shape allows
+//!   a match to reach. Seeds are left out only where the regex cannot match, never for
+//!   what the detector's checks would reject (one exception, argued at
+//!   [`Scan::context_windows`], leaves out whole runs only).
+//!
+//! Overlapping or close windows are merged (a merged window is a piece of the text as
+//! it is). The only look-around in these regexes is the ASCII word boundary
+//! `(?-u:\b)`, which reads one byte on each side: a window starts after a byte that is
+//! not an ASCII word byte (or includes that byte), and ends before one (or includes it).
 //! A regex runs once over its windows joined by a separator byte it cannot match and
 //! that is not a word byte (a [`Hay`]): no match can span two windows, and each window
-//! edge reads as it does in the text.
+//! edge reads as it does in the text; at each position a search tries the same paths
+//! with the same outcome as in the whole text, so leftmost-first picks the same match.
 //!
 //! Any byte at or above 0x80 is treated as possibly part of a match (`\d`, `\s` and
 //! `(?i)` are Unicode-aware: "٣", a no-break space, "ſ" for `s` and "K" for `k`), and
-//! when the text holds "ſ" or "K" the candidates found by word are not trusted: those
-//! detectors search the whole text.
+//! when the text holds "ſ" or "K" (the only characters that fold to ASCII letters: a
+//! test pins it) the seeds found as ASCII words are not trusted: those detectors search
+//! the whole text.
+//!
+//! The leak gate's patterns (`detect::gate_patterns`) always search whole texts.
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -466,6 +483,10 @@ impl<'a> Scan<'a> {
             if f & MONTH == 0 {
                 continue;
             }
+            // Before the month: white space, ",", ".", a day (digits, "st" "nd" "rd" "th"),
+            // "of" (all in BACK), and first a weekday, a whole word that the second loop
+            // takes whole once BACK stops in it. The byte before `a` is ASCII, neither in
+            // BACK nor a word byte: no match holds it, and `\b` reads it as the separator.
             let mut a = s;
             while a > 0 && BACK[b[a - 1] as usize] {
                 a -= 1;
@@ -473,6 +494,9 @@ impl<'a> Scan<'a> {
             while a > 0 && word_byte(b[a - 1]) {
                 a -= 1;
             }
+            // After it: ".", white space, days, "-", "–", "to", "through", ",", "of" and a
+            // year ("'14", "’14"): all in FWD; the byte at `z` (ASCII, no match holds it)
+            // is kept for the `\b` that reads it.
             let mut z = e;
             while z < b.len() && FWD[b[z] as usize] {
                 z += 1;
@@ -483,7 +507,15 @@ impl<'a> Scan<'a> {
     }
 
     /// `CONTEXT_ID`: a keyword, then connecting words and signs, then an identifier
-    /// with a digit; all of it letters, digits, spaces and `.#:-/`.
+    /// with a digit; all of it letters, digits, spaces and `.#:-/` (a run of `ALLOWED`),
+    /// and every match starts at a keyword (a whole ASCII word: `\b` before it, and a
+    /// space, `\b` or "/n" after it). The window of a run starts at its first keyword
+    /// and holds the rest of the run, so every match in the run.
+    ///
+    /// The one window left out for what the detector rejects: a match is reported only
+    /// if its identifier (after its keyword) has three ASCII digits. If the text after
+    /// the run's first keyword has fewer, so has the text after every later keyword of
+    /// the run: no match of the run can be reported, and the whole run is left out.
     pub(super) fn context_windows(&self) -> Vec<(usize, usize)> {
         if self.full || self.fold_hazard {
             return self.all();
@@ -513,6 +545,10 @@ impl<'a> Scan<'a> {
 
     /// Street addresses: a capitalised suffix word after a space or tab, a number at
     /// most five chunks before it, and at most four chunks after it (direction, unit).
+    /// A chunk is a run of bytes other than space and tab: the regex separates its words
+    /// with `[ \t]+`, so the number, a direction and up to three name words are at most
+    /// five chunks, and a direction, a unit word, "#" and the unit at most four. Every
+    /// condition on the suffix is the regex's own (it is case-sensitive), none a check's.
     pub(super) fn street_windows(&self) -> Vec<(usize, usize)> {
         if self.full {
             return self.all();
