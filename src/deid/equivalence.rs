@@ -633,6 +633,36 @@ fn unreported_matches_still_shadow_later_ones() {
     }
 }
 
+/// The longest matches the regions around seeds must reach (see `scan`): five chunks
+/// before a street suffix and four after it, three before a ZIP, a city of three words
+/// and "District of Columbia" with its ZIP after a comma, two words before "County",
+/// a weekday and a day before a month, a range and a year after it.
+#[test]
+fn windows_reach_the_longest_matches() {
+    for t in [
+        "x 1234B-12 N. 3rd Oak Elm Street N., Apt. # 5B y",
+        "x 12 West Oak Elm Pine Ave S. apartment #\t4-C z",
+        "x (1234 Oak   Elm\tPine Way, #  12 z",
+        "to District of Columbia, 20001-1234 x",
+        "in San Luis Obispo, District of Columbia 20001-1234 x",
+        "(San Luis-Obispo,\tNew Hampshire. 03301 x",
+        "x San Luis Obispo,CA. y",
+        "(Los Angeles\tCounty) and St Tammany Parish,",
+        "Thursday, 31st of March, 2014 y",
+        "Tues., March\n  6th through 9th, of '14 y",
+        "x Mon. 6 to 8 Dec ’14 y",
+        "ZIP code:\t93721-1234 y",
+        "postal   code # 93721 y",
+    ] {
+        same_detections(t);
+        // Each is found (so the extremes are really searched).
+        assert!(
+            hits(&Scan::new(t), &Policy::default()).starts_with("[Hit"),
+            "{t:?}"
+        );
+    }
+}
+
 /// The windows found by ASCII keyword (months, context words, VINs, "box") trust that a
 /// `(?i)` ASCII letter matches no other character than its two cases, except "ſ" (s)
 /// and "K" (Kelvin, k), which make `Scan` search those detectors' texts whole.
