@@ -7,12 +7,13 @@
 //! once per determination, where this index takes microseconds.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
+use super::fast::{pack_exact, pack16, runs};
 use super::resolve::{Hit, Priority, Replacement};
+use super::scan::Scan;
 use super::{Category, Declared, detect, names};
 
 /// What a variant finds.
@@ -27,7 +28,8 @@ enum Kind {
 #[derive(Debug, Clone)]
 enum Elem {
     /// One of several spellings, each a run of folded tokens ("o brien" / "obrien").
-    Part(Vec<Vec<String>>),
+    /// Shared: the variants of one name reuse its words.
+    Part(Arc<Vec<Vec<String>>>),
     /// A one-letter token, upper case in the text ("J." of "J. Doe").
     Initial(String),
     /// An optional initial of any letter ("John Q. Doe" declared as "John Doe").
@@ -48,6 +50,7 @@ struct Variant {
 struct Tok<'a> {
     start: usize,
     end: usize,
+    /// Folded: a piece of the ASCII-lower-cased text, or (non-ASCII words) their fold.
     fold: Cow<'a, str>,
     lower_case: bool,
     upper_initial: bool,
@@ -94,42 +97,104 @@ fn fold_char(c: char) -> char {
     }
 }
 
-fn tokenize<'a>(text: &'a str) -> Vec<Tok<'a>> {
-    let mut toks = Vec::new();
-    let mut start = None;
-    let push = |s: usize, e: usize, toks: &mut Vec<Tok<'a>>| {
-        let w = &text[s..e];
-        let first = w.chars().next().expect("non-empty token");
-        toks.push(Tok {
-            start: s,
-            end: e,
-            // Most words are already folded: no allocation for them.
-            fold: if w
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            {
-                Cow::Borrowed(w)
-            } else {
-                Cow::Owned(fold(w))
-            },
-            lower_case: !first.is_uppercase(),
-            upper_initial: w.chars().count() == 1 && first.is_uppercase(),
-        });
-    };
-    for (i, c) in text.char_indices() {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                push(s, i, &mut toks);
-                start = None;
-            }
-            _ => {}
-        }
+/// ASCII letters and digits.
+static ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
     }
-    if let Some(s) = start {
-        push(s, text.len(), &mut toks);
+    t
+};
+
+/// The maximal runs of alphanumeric characters of `text`, folded. `lower` is `text`
+/// with ASCII letters in lower case (the fold of an ASCII word is its piece of it).
+fn tokenize<'a>(scan: &Scan<'_>, lower: &'a str) -> Vec<Tok<'a>> {
+    let text = scan.text;
+    let mut toks = Vec::with_capacity(text.len() / 5 + 1);
+    let b = text.as_bytes();
+    if text.is_ascii() {
+        // Runs of ASCII letters and digits.
+        runs(scan.bits().alnum(), |start, end| {
+            let upper = b[start].is_ascii_uppercase();
+            toks.push(Tok {
+                start,
+                end,
+                fold: Cow::Borrowed(&lower[start..end]),
+                lower_case: !upper,
+                upper_initial: upper && end - start == 1,
+            });
+        });
+        return toks;
+    }
+    let alnum_at = |i: usize| -> (bool, usize) {
+        if b[i] < 0x80 {
+            (ALNUM[b[i] as usize], 1)
+        } else {
+            let c = text[i..].chars().next().expect("char boundary");
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    };
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] < 0x80 && !ALNUM[b[i] as usize] {
+            i += 1;
+            continue;
+        }
+        let (alnum, len) = alnum_at(i);
+        if !alnum {
+            i += len;
+            continue;
+        }
+        let start = i;
+        let mut ascii = len == 1;
+        i += len;
+        loop {
+            while i < b.len() && ALNUM[b[i] as usize] {
+                i += 1;
+            }
+            if i < b.len() && b[i] >= 0x80 {
+                let (alnum, len) = alnum_at(i);
+                if alnum {
+                    ascii = false;
+                    i += len;
+                    continue;
+                }
+            }
+            break;
+        }
+        let w = &text[start..i];
+        let (fold, lower_case, upper_initial) = if ascii {
+            let upper = b[start].is_ascii_uppercase();
+            (
+                Cow::Borrowed(&lower[start..i]),
+                !upper,
+                upper && i - start == 1,
+            )
+        } else {
+            let first = w.chars().next().expect("non-empty token");
+            (
+                Cow::Owned(fold(w)),
+                !first.is_uppercase(),
+                w.chars().count() == 1 && first.is_uppercase(),
+            )
+        };
+        toks.push(Tok {
+            start,
+            end: i,
+            fold,
+            lower_case,
+            upper_initial,
+        });
     }
     toks
+}
+
+/// The bloom filter position of a key of at most 16 bytes (non-empty).
+#[inline]
+fn shape_hash(k: &[u8]) -> usize {
+    (usize::from(k[0]) * 31 + usize::from(k[k.len() - 1]) * 7 + k.len() * 131) & 1023
 }
 
 /// Between two words of one name: white space, a comma, the period of an initial, an
@@ -158,8 +223,15 @@ fn number_gap(text: &str, a: &Tok, b: &Tok) -> bool {
 
 pub(super) struct DeclaredMatcher {
     variants: Vec<Variant>,
-    /// Folded first token → variants starting with it.
-    index: HashMap<String, Vec<usize>>,
+    /// Folded first token (packed, see `pack_exact`) → variants starting with it, sorted
+    /// by key then variant; first tokens that do not pack are in `index_long`.
+    index: Vec<(u128, usize)>,
+    index_long: Vec<(String, usize)>,
+    /// First bytes of the keys of `index`, and of `numbers`: other tokens are not looked up.
+    index_first: [bool; 256],
+    /// A bloom filter of the keys of `index` by length, first and last byte.
+    index_shape: [u64; 16],
+    numbers_first: [bool; 256],
     /// Numbers as folded alphanumerics, and their category.
     numbers: Vec<(String, Category)>,
     /// Emails and URLs: ASCII case-insensitive literals.
@@ -170,7 +242,11 @@ impl DeclaredMatcher {
     pub(super) fn new(d: &Declared) -> Result<DeclaredMatcher, String> {
         let mut m = DeclaredMatcher {
             variants: Vec::new(),
-            index: HashMap::new(),
+            index: Vec::new(),
+            index_long: Vec::new(),
+            index_first: [false; 256],
+            index_shape: [0; 16],
+            numbers_first: [false; 256],
             numbers: Vec::new(),
             literals: Vec::new(),
         };
@@ -187,16 +263,35 @@ impl DeclaredMatcher {
             m.other(o);
         }
         for (i, v) in m.variants.iter().enumerate() {
-            let firsts: Vec<String> = match &v.elems[0] {
-                Elem::Part(alts) => alts.iter().map(|a| a[0].clone()).collect(),
-                Elem::Initial(c) => vec![c.clone()],
-                Elem::AnyInitial | Elem::Skip(_) => continue,
-            };
-            for f in firsts {
-                let e = m.index.entry(f).or_default();
-                if !e.contains(&i) {
-                    e.push(i);
+            let mut key = |f: &str| {
+                // An empty key ("" is the initial of "123") matches no token: no entry.
+                let Some(&c) = f.as_bytes().first() else {
+                    return;
+                };
+                m.index_first[c as usize] = true;
+                match pack_exact(f.as_bytes()) {
+                    Some(k) => {
+                        let h = shape_hash(f.as_bytes());
+                        m.index_shape[h / 64] |= 1 << (h % 64);
+                        m.index.push((k, i));
+                    }
+                    None => m.index_long.push((f.to_string(), i)),
                 }
+            };
+            match &v.elems[0] {
+                Elem::Part(alts) => alts.iter().for_each(|a| key(&a[0])),
+                Elem::Initial(c) => key(c),
+                Elem::AnyInitial | Elem::Skip(_) => {}
+            }
+        }
+        // By key, each key's variants in order, once.
+        m.index.sort_unstable();
+        m.index.dedup();
+        m.index_long.sort();
+        m.index_long.dedup();
+        for (key, _) in &m.numbers {
+            if let Some(&c) = key.as_bytes().first() {
+                m.numbers_first[c as usize] = true;
             }
         }
         Ok(m)
@@ -216,23 +311,53 @@ impl DeclaredMatcher {
         }
     }
 
-    pub(super) fn find(&self, text: &str, hits: &mut Vec<Hit>) {
+    pub(super) fn find(&self, scan: &Scan, hits: &mut Vec<Hit>) {
         if self.variants.is_empty() && self.numbers.is_empty() && self.literals.is_empty() {
             return;
         }
-        let toks = tokenize(text);
+        let text = scan.text;
+        let lower = text.to_ascii_lowercase();
+        let toks = tokenize(scan, &lower);
         for i in 0..toks.len() {
-            if let Some(vs) = self.index.get(toks[i].fold.as_ref()) {
+            let fold = toks[i].fold.as_bytes();
+            let first = fold[0] as usize;
+            // A fold (letters and digits) holds no NUL: it packs if it is short, and then
+            // the bloom filter rules most out.
+            let short = fold.len() <= 16;
+            let listed = self.index_first[first]
+                && (!short || {
+                    let h = shape_hash(fold);
+                    self.index_shape[h / 64] >> (h % 64) & 1 == 1
+                });
+            if listed {
                 let mut best: Option<(usize, Kind)> = None;
-                for &vi in vs {
+                let mut consider = |vi: usize| {
                     let v = &self.variants[vi];
                     if let Some(end) = self.match_from(text, &toks, &v.elems, 0, i, None) {
                         let single = end == i;
                         if v.cased && single && toks[i].lower_case {
-                            continue;
+                            return;
                         }
                         if best.is_none_or(|(e, _)| end > e) {
                             best = Some((end, v.kind));
+                        }
+                    }
+                };
+                match short.then(|| pack16(fold)) {
+                    Some(k) => {
+                        let from = self.index.partition_point(|&(x, _)| x < k);
+                        for &(x, vi) in &self.index[from..] {
+                            if x != k {
+                                break;
+                            }
+                            consider(vi);
+                        }
+                    }
+                    None => {
+                        for (key, vi) in &self.index_long {
+                            if key.as_bytes() == fold {
+                                consider(*vi);
+                            }
                         }
                     }
                 }
@@ -245,20 +370,32 @@ impl DeclaredMatcher {
                     ));
                 }
             }
+            if !self.numbers_first[first] {
+                continue;
+            }
             for (key, cat) in &self.numbers {
-                if !key.starts_with(toks[i].fold.as_ref()) {
+                let key = key.as_bytes();
+                if !key.starts_with(toks[i].fold.as_bytes()) {
                     continue;
                 }
-                let mut joined = toks[i].fold.to_string();
+                // The folds of the tokens joined by number gaps, while shorter than the
+                // key, must spell it.
+                let mut joined = toks[i].fold.len();
+                let mut spells = true;
                 let mut j = i;
-                while joined.len() < key.len()
+                while joined < key.len()
                     && j + 1 < toks.len()
                     && number_gap(text, &toks[j], &toks[j + 1])
                 {
                     j += 1;
-                    joined.push_str(&toks[j].fold);
+                    let f = toks[j].fold.as_bytes();
+                    if !key[joined..].starts_with(f) {
+                        spells = false;
+                        break;
+                    }
+                    joined += f.len();
                 }
-                if &joined == key {
+                if spells && joined == key.len() {
                     // "(559) 555-0142": the parenthesis goes with the number.
                     let mut start = toks[i].start;
                     if text[..start].ends_with('(') && text[toks[i].end..].starts_with(')') {
@@ -270,8 +407,18 @@ impl DeclaredMatcher {
         }
         for (lit, cat) in &self.literals {
             let (hay, needle) = (text.as_bytes(), lit.as_bytes());
+            let Some(&c) = needle.first() else {
+                continue;
+            };
             let mut at = 0;
-            while at + needle.len() <= hay.len() {
+            // Only where the first byte matches (either case).
+            while let Some(k) =
+                memchr::memchr2(c.to_ascii_lowercase(), c.to_ascii_uppercase(), &hay[at..])
+            {
+                at += k;
+                if at + needle.len() > hay.len() {
+                    break;
+                }
                 if hay[at..at + needle.len()].eq_ignore_ascii_case(needle) {
                     hits.push(self.hit(text, at, at + needle.len(), Kind::Cat(*cat)));
                     at += needle.len();
@@ -321,7 +468,7 @@ impl DeclaredMatcher {
         match &elems[k] {
             Elem::Part(alts) => {
                 let mut best = None;
-                for alt in alts {
+                for alt in alts.iter() {
                     let mut t = ti;
                     let mut ok = t < toks.len() && joins(t);
                     for (n, word) in alt.iter().enumerate() {
@@ -408,15 +555,16 @@ fn spellings(word: &str) -> Vec<Vec<String>> {
         .filter(|w| !w.is_empty())
         .map(fold)
         .collect();
-    let mut alts = vec![split.clone()];
     if split.len() > 1 {
-        alts.push(vec![split.concat()]);
+        let joined = split.concat();
+        vec![split, vec![joined]]
+    } else {
+        vec![split]
     }
-    alts
 }
 
 fn part(word: &str) -> Elem {
-    Elem::Part(spellings(word))
+    Elem::Part(Arc::new(spellings(word)))
 }
 
 /// A word alone may be matched lower-case only when it is distinctive.
@@ -433,12 +581,13 @@ impl DeclaredMatcher {
             return;
         }
         let kind = Kind::Cat(Category::Name);
-        let whole: Vec<Elem> = words.iter().map(|w| part(w)).collect();
-        self.add(whole, kind, false);
+        // Each word's spellings, computed once and shared by the variants.
+        let parts: Vec<Elem> = words.iter().map(|w| part(w)).collect();
+        self.add(parts.clone(), kind, false);
         if org {
             let core: Vec<&String> = words
                 .iter()
-                .filter(|w| !ORG_SUFFIXES.contains(&bare_lower(w).as_str()))
+                .filter(|w| !bare_in(w, &ORG_SUFFIXES))
                 .collect();
             if !core.is_empty() && core.len() < words.len() {
                 self.add(core.iter().map(|w| part(w)).collect(), kind, false);
@@ -458,20 +607,21 @@ impl DeclaredMatcher {
         if words.len() >= 2 {
             let fi = Elem::Initial(fold(&initial_of(first)));
             let li = Elem::Initial(fold(&initial_of(last)));
+            let (pf, pl) = (&parts[0], &parts[parts.len() - 1]);
             // John [middle names] Doe · Doe, John [Q.] · J. [Q.] Doe · Doe, J. · John D.
-            self.add(vec![part(first), Elem::Skip(2), part(last)], kind, false);
-            self.add(vec![part(last), part(first), Elem::AnyInitial], kind, false);
-            self.add(vec![fi.clone(), Elem::AnyInitial, part(last)], kind, false);
-            self.add(vec![part(last), fi], kind, false);
-            self.add(vec![part(first), li], kind, false);
+            self.add(vec![pf.clone(), Elem::Skip(2), pl.clone()], kind, false);
+            self.add(vec![pl.clone(), pf.clone(), Elem::AnyInitial], kind, false);
+            self.add(vec![fi.clone(), Elem::AnyInitial, pl.clone()], kind, false);
+            self.add(vec![pl.clone(), fi], kind, false);
+            self.add(vec![pf.clone(), li], kind, false);
         }
         // Each name alone: "Doe", "Mr. Doe", "Doe's", "John"; the parts of
         // "Mary-Jane" and "Garcia-Lopez" too.
-        for w in &words {
+        for (w, p) in words.iter().zip(&parts) {
             if is_initial(w) {
                 continue;
             }
-            self.add(vec![part(w)], kind, needs_case(w));
+            self.add(vec![p.clone()], kind, needs_case(w));
             let pieces: Vec<&str> = w
                 .split(['-', '‐', '–'])
                 .filter(|p| p.chars().count() >= 2)
@@ -524,7 +674,7 @@ impl DeclaredMatcher {
                 let c = ZIP.captures(&z).expect("zip shape");
                 // The five digits alone, or with the four ("93721-1234", "937211234").
                 self.add(
-                    vec![Elem::Part(vec![vec![c[1].to_string()]])],
+                    vec![Elem::Part(Arc::new(vec![vec![c[1].to_string()]]))],
                     Kind::Zip,
                     false,
                 );
@@ -547,14 +697,14 @@ impl DeclaredMatcher {
                     vec!["post".into(), "office".into()],
                 ];
                 self.add(
-                    vec![Elem::Part(boxes), part("box"), part(n)],
+                    vec![Elem::Part(Arc::new(boxes)), part("box"), part(n)],
                     address,
                     false,
                 );
                 continue;
             }
             let numbered = p.starts_with(|c: char| c.is_ascii_digit());
-            let unit = UNIT_WORDS.contains(&bare_lower(words[0]).as_str()) || p.starts_with('#');
+            let unit = bare_in(words[0], &UNIT_WORDS) || p.starts_with('#');
             if numbered || unit {
                 let elems: Vec<Elem> = words
                     .iter()
@@ -562,9 +712,9 @@ impl DeclaredMatcher {
                     .filter(|e| !matches!(e, Elem::Part(a) if a[0].is_empty()))
                     .collect();
                 if p.starts_with('#') {
-                    let mut e = vec![Elem::Part(
+                    let mut e = vec![Elem::Part(Arc::new(
                         UNIT_WORDS.iter().map(|u| vec![u.to_string()]).collect(),
-                    )];
+                    ))];
                     e.extend(elems.clone());
                     self.add(e, address, false);
                 }
@@ -573,7 +723,7 @@ impl DeclaredMatcher {
                     // "Elm Street" without its number (and "Oak Avenue" without "West");
                     // "1234 Elm" without its suffix.
                     self.add(elems[1..].to_vec(), address, false);
-                    if elems.len() >= 4 && DIRECTIONS.contains(&bare_lower(words[1]).as_str()) {
+                    if elems.len() >= 4 && bare_in(words[1], &DIRECTIONS) {
                         self.add(elems[2..].to_vec(), address, false);
                         self.add(elems[..3].to_vec(), address, false);
                     } else {
@@ -673,20 +823,44 @@ const STREET_WORDS: [&[&str]; 28] = [
     &["number", "no"],
 ];
 
+/// Spellings of a word, shared by the variants that hold it.
+type Spellings = Arc<Vec<Vec<String>>>;
+
 fn street_word(w: &str) -> Elem {
-    let l = bare_lower(w);
-    let mut alts: Vec<Vec<String>> = Vec::new();
-    for group in STREET_WORDS {
-        if group.contains(&l.as_str()) {
-            alts.extend(group.iter().map(|g| vec![g.to_string()]));
-        }
+    // The spellings of each street word, built once and shared.
+    static PARTS: LazyLock<Vec<(&'static str, Spellings)>> = LazyLock::new(|| {
+        let mut words: Vec<&str> = STREET_WORDS
+            .iter()
+            .flat_map(|g| g.iter().copied())
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
+            .into_iter()
+            .map(|l| {
+                let mut alts: Vec<Vec<String>> = Vec::new();
+                for group in STREET_WORDS {
+                    if group.contains(&l) {
+                        alts.extend(group.iter().map(|g| vec![g.to_string()]));
+                    }
+                }
+                alts.sort();
+                alts.dedup();
+                (l, Arc::new(alts))
+            })
+            .collect()
+    });
+    let t = w.trim_matches(|c: char| !c.is_alphanumeric());
+    let found = if t.is_ascii() {
+        PARTS.iter().find(|(l, _)| l.eq_ignore_ascii_case(t))
+    } else {
+        let l = t.to_lowercase();
+        PARTS.iter().find(|(x, _)| *x == l)
+    };
+    match found {
+        Some((_, alts)) => Elem::Part(Arc::clone(alts)),
+        None => part(w.trim_start_matches('#')),
     }
-    if alts.is_empty() {
-        return part(w.trim_start_matches('#'));
-    }
-    alts.sort();
-    alts.dedup();
-    Elem::Part(alts)
 }
 
 const TITLES: [&str; 11] = [
@@ -762,6 +936,17 @@ fn bare_lower(w: &str) -> String {
         .to_lowercase()
 }
 
+/// `list.contains(&bare_lower(w).as_str())` for a list of lower-case words, without the
+/// allocation when `w` is ASCII.
+fn bare_in(w: &str, list: &[&str]) -> bool {
+    let t = w.trim_matches(|c: char| !c.is_alphanumeric());
+    if t.is_ascii() {
+        list.iter().any(|x| x.eq_ignore_ascii_case(t))
+    } else {
+        list.contains(&t.to_lowercase().as_str())
+    }
+}
+
 /// A declared name as tokens, titles and degrees dropped, "Doe, John" turned round.
 /// Returns the tokens and whether it is an organisation.
 pub(super) fn parse_name(raw: &str) -> (Vec<String>, bool) {
@@ -769,42 +954,31 @@ pub(super) fn parse_name(raw: &str) -> (Vec<String>, bool) {
         .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .filter(|p| {
-            !p.split_whitespace()
-                .all(|w| SUFFIXES.contains(&bare_lower(w).as_str()))
-        })
+        .filter(|p| !p.split_whitespace().all(|w| bare_in(w, &SUFFIXES)))
         .collect();
-    let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
-    let all: Vec<String> = parts.iter().flat_map(|p| words(p)).collect();
-    let org = all.len() > 4
-        || all
-            .iter()
-            .any(|w| ORG_WORDS.contains(&bare_lower(w).as_str()))
-        || raw.contains('&');
+    let all: Vec<&str> = parts.iter().flat_map(|p| p.split_whitespace()).collect();
+    let org = all.len() > 4 || all.iter().any(|w| bare_in(w, &ORG_WORDS)) || raw.contains('&');
     let mut toks = if !org && parts.len() == 2 {
-        let mut t = words(parts[1]);
-        t.extend(words(parts[0]));
-        t
+        parts[1]
+            .split_whitespace()
+            .chain(parts[0].split_whitespace())
+            .collect()
     } else {
         all
     };
     if !org {
-        while toks.len() > 1 && TITLES.contains(&bare_lower(&toks[0]).as_str()) {
+        while toks.len() > 1 && bare_in(toks[0], &TITLES) {
             toks.remove(0);
         }
-        while toks.len() > 1
-            && SUFFIXES.contains(&bare_lower(toks.last().expect("non-empty")).as_str())
-        {
+        while toks.len() > 1 && bare_in(toks.last().expect("non-empty"), &SUFFIXES) {
             toks.pop();
         }
     }
     let toks = toks
         .into_iter()
-        .map(|t| {
-            t.trim_matches(|c: char| c == ',' || c == ';' || c == '"')
-                .to_string()
-        })
+        .map(|t| t.trim_matches(|c: char| c == ',' || c == ';' || c == '"'))
         .filter(|t| t.chars().any(char::is_alphanumeric))
+        .map(str::to_string)
         .collect();
     (toks, org)
 }
@@ -917,7 +1091,7 @@ pub(super) fn gate_keys(d: &Declared) -> Vec<(String, Category, KeyKind)> {
             let core: Vec<&str> = toks
                 .iter()
                 .map(String::as_str)
-                .filter(|w| !ORG_SUFFIXES.contains(&bare_lower(w).as_str()))
+                .filter(|w| !bare_in(w, &ORG_SUFFIXES))
                 .collect();
             words(&core.join(" "), Category::Name, &mut keys);
         }

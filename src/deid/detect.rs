@@ -12,6 +12,10 @@ use super::DatePolicy;
 use super::Policy;
 use super::names;
 use super::resolve::{Hit, Priority, Replacement};
+use super::scan::{
+    ByteSet, Caps, HAS_AT, HAS_COLON, HAS_COMMA, HAS_DIGIT, HAS_DOT, Hay, NUMBERS, Scan, byte_set,
+    count, digitish,
+};
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("static de-identification pattern compiles")
@@ -137,7 +141,8 @@ fn month_capitalised(m: &str) -> bool {
     word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
 }
 
-fn find_dates(text: &str, hits: &mut Vec<Hit>) {
+fn find_dates(scan: &Scan, hits: &mut Vec<Hit>) {
+    let text = scan.text;
     // 3/6/14, 10-13-16, 03/06/2014, 3.6.2014; a line break may follow the second
     // separator (letters extracted from PDFs break "10-30-\n2016").
     static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
@@ -169,50 +174,73 @@ fn find_dates(text: &str, hits: &mut Vec<Hit>) {
         ))
     });
 
-    for c in NUMERIC.captures_iter(text) {
-        let m = c.get(0).expect("match");
-        if c[2] != c[4] || date_glued(text, m.start(), m.end()) {
-            continue;
-        }
-        // Dotted forms need a four-digit year: "3.3.9" is a section number.
-        if &c[2] == "." && c[5].len() != 4 {
-            continue;
-        }
-        let (a, b) = (c[1].parse().unwrap_or(0), c[3].parse().unwrap_or(0));
-        if !month_day_ok(a, b) {
-            continue;
-        }
-        if let Some(year) = full_year(&c[5]) {
-            hits.push(date_hit(text, m.start(), m.end(), Some(year)));
-        }
-    }
-    for c in ISO.captures_iter(text) {
-        let m = c.get(0).expect("match");
-        if c[2] != c[4] || date_glued(text, m.start(), m.end()) {
-            continue;
-        }
-        let (mo, d): (u32, u32) = (c[3].parse().unwrap_or(0), c[5].parse().unwrap_or(0));
-        if (1..=12).contains(&mo) && (1..=31).contains(&d) {
-            hits.push(date_hit(text, m.start(), m.end(), full_year(&c[1])));
-        }
-    }
-    for c in MONTH_YEAR_NUM.captures_iter(text) {
-        let m = c.get(0).expect("match");
-        let mo: u32 = c[1].parse().unwrap_or(0);
-        if (1..=12).contains(&mo) && !date_glued(text, m.start(), m.end()) {
-            hits.push(date_hit(text, m.start(), m.end(), full_year(&c[2])));
-        }
-    }
-    for rx in [&*MONTH_DAY, &*DAY_MONTH, &*MONTH_YEAR] {
-        for c in rx.captures_iter(text) {
+    {
+        let hay = scan.numbers();
+        for c in hay.captures(&NUMERIC) {
+            let off = hay.off(c.get(0).expect("match").start());
             let m = c.get(0).expect("match");
+            let (ms, me) = (off + m.start(), off + m.end());
+            if c[2] != c[4] || date_glued(text, ms, me) {
+                continue;
+            }
+            // Dotted forms need a four-digit year: "3.3.9" is a section number.
+            if &c[2] == "." && c[5].len() != 4 {
+                continue;
+            }
+            let (a, b) = (c[1].parse().unwrap_or(0), c[3].parse().unwrap_or(0));
+            if !month_day_ok(a, b) {
+                continue;
+            }
+            if let Some(year) = full_year(&c[5]) {
+                hits.push(date_hit(text, ms, me, Some(year)));
+            }
+        }
+    }
+    {
+        let hay = scan.numbers();
+        for c in hay.captures(&ISO) {
+            let off = hay.off(c.get(0).expect("match").start());
+            let m = c.get(0).expect("match");
+            let (ms, me) = (off + m.start(), off + m.end());
+            if c[2] != c[4] || date_glued(text, ms, me) {
+                continue;
+            }
+            let (mo, d): (u32, u32) = (c[3].parse().unwrap_or(0), c[5].parse().unwrap_or(0));
+            if (1..=12).contains(&mo) && (1..=31).contains(&d) {
+                hits.push(date_hit(text, ms, me, full_year(&c[1])));
+            }
+        }
+    }
+    {
+        let hay = scan.numbers();
+        for c in hay.captures(&MONTH_YEAR_NUM) {
+            let off = hay.off(c.get(0).expect("match").start());
+            let m = c.get(0).expect("match");
+            let (ms, me) = (off + m.start(), off + m.end());
+            let mo: u32 = c[1].parse().unwrap_or(0);
+            if (1..=12).contains(&mo) && !date_glued(text, ms, me) {
+                hits.push(date_hit(text, ms, me, full_year(&c[2])));
+            }
+        }
+    }
+    let months = scan.hay(&scan.month_windows());
+    for rx in [&*MONTH_DAY, &*DAY_MONTH, &*MONTH_YEAR] {
+        month_dates(text, rx, &months, hits);
+    }
+}
+
+fn month_dates(text: &str, rx: &Regex, hay: &Hay, hits: &mut Vec<Hit>) {
+    {
+        for c in hay.captures(rx) {
+            let m = c.get(0).expect("match");
+            let off = hay.off(m.start());
             let month = c.name("m").expect("month group");
             if !month_capitalised(month.as_str()) {
                 continue;
             }
             if let Some(d) = c.name("d") {
                 // "#4 July" is the fourth visit, not a day.
-                if prev(text, d.start()) == Some(b'#') {
+                if prev(text, off + d.start()) == Some(b'#') {
                     continue;
                 }
                 let day: u32 = d
@@ -230,12 +258,21 @@ fn find_dates(text: &str, hits: &mut Vec<Hit>) {
             });
             // "May" alone before a year is still a month ("May 2014"); without a day
             // or a year a month name is not a date element we can tie to a person.
-            hits.push(date_hit(text, m.start(), m.end(), year));
+            hits.push(date_hit(text, off + m.start(), off + m.end(), year));
         }
     }
 }
 
-fn find_ages(text: &str, hits: &mut Vec<Hit>) {
+/// ASCII digits whose value is 90 to 125.
+fn old_digits(d: &[u8]) -> bool {
+    std::str::from_utf8(d)
+        .ok()
+        .and_then(|s| s.parse::<u32>().ok())
+        .is_some_and(|n| (90..=125).contains(&n))
+}
+
+fn find_ages(scan: &Scan, hits: &mut Vec<Hit>) {
+    let text = scan.text;
     // "92 year old", "92-year-old", "92 y/o", "92yo", "95 years of age": the whole
     // phrase becomes "90 or older".
     static PHRASE: LazyLock<Regex> = LazyLock::new(|| {
@@ -247,29 +284,45 @@ fn find_ages(text: &str, hits: &mut Vec<Hit>) {
     static AGE: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?i)(?-u:\b)(?:age|aged)[ \t]*(?:of[ \t]+|:[ \t]*)?(\d{2,3})(?-u:\b)")
     });
+    // Digits, white space, "-./:" and the letters of the age words.
+    const AGES: ByteSet = byte_set(b" \t-./:yearsoldfgYEARSOLDFG", true, false);
     let old = |n: &str| n.parse::<u32>().is_ok_and(|n| (90..=125).contains(&n));
-    for c in PHRASE.captures_iter(text) {
-        let m = c.get(0).expect("match");
-        let glued_before =
-            prev(text, m.start()).is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.');
-        if old(&c[1]) && !glued_before {
-            hits.push(Hit::with(
-                m.start(),
-                m.end(),
-                Category::Age,
-                Replacement::Literal("90 or older"),
-            ));
+    // Only "90" to "125" (a whole run of ASCII digits) is reported: runs without one
+    // are not searched.
+    let hay = scan.hay(&scan.digit_windows_where(&AGES, |run| {
+        run.split(|c| !c.is_ascii_digit())
+            .any(|d| (2..=3).contains(&d.len()) && old_digits(d))
+    }));
+    {
+        for c in hay.captures(&PHRASE) {
+            let off = hay.off(c.get(0).expect("match").start());
+            let m = c.get(0).expect("match");
+            let (ms, me) = (off + m.start(), off + m.end());
+            let glued_before =
+                prev(text, ms).is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.');
+            if old(&c[1]) && !glued_before {
+                hits.push(Hit::with(
+                    ms,
+                    me,
+                    Category::Age,
+                    Replacement::Literal("90 or older"),
+                ));
+            }
         }
     }
-    for c in AGE.captures_iter(text) {
-        let n = c.get(1).expect("n");
-        if old(n.as_str()) && !glued(text, n.start(), n.end()) {
-            hits.push(Hit::with(
-                n.start(),
-                n.end(),
-                Category::Age,
-                Replacement::Literal("90 or older"),
-            ));
+    {
+        for c in hay.captures(&AGE) {
+            let off = hay.off(c.get(0).expect("match").start());
+            let n = c.get(1).expect("n");
+            let (ns, ne) = (off + n.start(), off + n.end());
+            if old(n.as_str()) && !glued(text, ns, ne) {
+                hits.push(Hit::with(
+                    ns,
+                    ne,
+                    Category::Age,
+                    Replacement::Literal("90 or older"),
+                ));
+            }
         }
     }
 }
@@ -296,7 +349,8 @@ fn context_before(text: &str, start: usize, len: usize) -> String {
     text[floor_char(text, start.saturating_sub(len))..start].to_ascii_lowercase()
 }
 
-fn find_phones(text: &str, hits: &mut Vec<Hit>) {
+fn find_phones(scan: &Scan, hits: &mut Vec<Hit>) {
+    let text = scan.text;
     static NANP: LazyLock<Regex> = LazyLock::new(|| {
         re(
             r"(?i)(?:\+?1[ .\-]?)?(?:\([ \t]*(\d{3})[ \t]*\)[ \t]*|(\d{3})([ .\-]))(\d{3})([ .\-])(\d{4})(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?(?-u:\b)",
@@ -306,15 +360,74 @@ fn find_phones(text: &str, hits: &mut Vec<Hit>) {
         LazyLock::new(|| re(r"\+[2-9]\d{0,2}(?:[ .\-]?\(?\d{1,4}\)?){2,5}(?-u:\b)"));
     // Bare digit runs are phones only when a phone word says so.
     static BARE: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(?:\d{10}|\d{3}-\d{4})(?-u:\b)"));
-    for c in NANP.captures_iter(text) {
+    // The bytes of phone numbers; NANP holds ten digits, INTL starts with "+" and is
+    // reported with eight to fifteen.
+    const PHONES: ByteSet = byte_set(b"/.-+() \t\r\nxetnsioXETNSIO", true, false);
+    {
+        let hay = scan.hay(&scan.digit_windows_where(&PHONES, |run| count(run, digitish) >= 10));
+        for c in hay.captures(&NANP) {
+            let off = hay.off(c.get(0).expect("match").start());
+            nanp(text, off, &c, hits);
+        }
+    }
+    {
+        let hay = scan.hay(&scan.seed_windows_where(
+            b'+',
+            &PHONES,
+            |_, _| true,
+            |run| count(run, |c| c.is_ascii_digit()) >= 8,
+        ));
+        for m in hay.matches(&INTL) {
+            let off = hay.off(m.start());
+            let digits = m.as_str().bytes().filter(u8::is_ascii_digit).count();
+            if (8..=15).contains(&digits) {
+                let (ms, me) = (off + m.start(), off + m.end());
+                hits.push(Hit::placeholder(
+                    ms,
+                    me,
+                    phone_category(text, ms),
+                    Priority::Pattern,
+                ));
+            }
+        }
+    }
+    {
+        let hay = scan.long_numbers();
+        for m in hay.matches(&BARE) {
+            let off = hay.off(m.start());
+            let (ms, me) = (off + m.start(), off + m.end());
+            if glued(text, ms, me) {
+                continue;
+            }
+            let before = context_before(text, ms, 24);
+            if [
+                "phone", "tel", "cell", "mobile", "fax", "call", "contact", "pager",
+            ]
+            .iter()
+            .any(|w| before.contains(w))
+            {
+                hits.push(Hit::placeholder(
+                    ms,
+                    me,
+                    phone_category(text, ms),
+                    Priority::Pattern,
+                ));
+            }
+        }
+    }
+}
+
+/// One `NANP` match at `off` in the window.
+fn nanp(text: &str, off: usize, c: &Caps, hits: &mut Vec<Hit>) {
+    {
         let m = c.get(0).expect("match");
-        let start = m.start();
+        let start = off + m.start();
         // A leading "1-" or "+1" belongs to the number; other glued digits do not.
         if prev(text, start)
             .is_some_and(|b| b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'.')
-            || byte_at(text, m.end()).is_some_and(|b| b == b'-' || b == b'/')
+            || byte_at(text, off + m.end()).is_some_and(|b| b == b'-' || b == b'/')
         {
-            continue;
+            return;
         }
         let area = c.get(1).or(c.get(2)).expect("area").as_str();
         let exchange = &c[4];
@@ -322,7 +435,7 @@ fn find_phones(text: &str, hits: &mut Vec<Hit>) {
         // area code and exchange for them.
         let spaced = c.get(3).is_some_and(|s| s.as_str() == " ") || &c[5] == " ";
         if spaced && (area.starts_with(['0', '1']) || exchange.starts_with(['0', '1'])) {
-            continue;
+            return;
         }
         let mixed = c.get(3).is_some_and(|s1| {
             let s2 = &c[5];
@@ -330,44 +443,14 @@ fn find_phones(text: &str, hits: &mut Vec<Hit>) {
         });
         if mixed {
             // Mixed "-" and "." is not a phone number as people write them.
-            continue;
+            return;
         }
         hits.push(Hit::placeholder(
             start,
-            m.end(),
+            off + m.end(),
             phone_category(text, start),
             Priority::Pattern,
         ));
-    }
-    for m in INTL.find_iter(text) {
-        let digits = m.as_str().bytes().filter(u8::is_ascii_digit).count();
-        if (8..=15).contains(&digits) {
-            hits.push(Hit::placeholder(
-                m.start(),
-                m.end(),
-                phone_category(text, m.start()),
-                Priority::Pattern,
-            ));
-        }
-    }
-    for m in BARE.find_iter(text) {
-        if glued(text, m.start(), m.end()) {
-            continue;
-        }
-        let before = context_before(text, m.start(), 24);
-        if [
-            "phone", "tel", "cell", "mobile", "fax", "call", "contact", "pager",
-        ]
-        .iter()
-        .any(|w| before.contains(w))
-        {
-            hits.push(Hit::placeholder(
-                m.start(),
-                m.end(),
-                phone_category(text, m.start()),
-                Priority::Pattern,
-            ));
-        }
     }
 }
 
@@ -379,46 +462,44 @@ pub(super) fn ssn_valid(area: &str, group: &str, serial: &str) -> bool {
 pub(super) static SSN: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?-u:\b)(\d{3})([ \-]?)(\d{2})([ \-]?)(\d{4})(?-u:\b)"));
 
-fn find_ssns(text: &str, hits: &mut Vec<Hit>) {
-    for c in SSN.captures_iter(text) {
+fn find_ssns(scan: &Scan, hits: &mut Vec<Hit>) {
+    let text = scan.text;
+    {
+        let hay = scan.long_numbers();
+        for c in hay.captures(&SSN) {
+            let off = hay.off(c.get(0).expect("match").start());
+            ssn(text, off, &c, hits);
+        }
+    }
+}
+
+/// One `SSN` match at `off` in the window.
+fn ssn(text: &str, off: usize, c: &Caps, hits: &mut Vec<Hit>) {
+    {
         let m = c.get(0).expect("match");
-        if c[2] != c[4] || glued(text, m.start(), m.end()) {
-            continue;
+        let (ms, me) = (off + m.start(), off + m.end());
+        if c[2] != c[4] || glued(text, ms, me) {
+            return;
         }
         let valid = ssn_valid(&c[1], &c[3], &c[5]);
         match &c[2] {
-            "-" if valid => hits.push(Hit::placeholder(
-                m.start(),
-                m.end(),
-                Category::Ssn,
-                Priority::Pattern,
-            )),
+            "-" if valid => hits.push(Hit::placeholder(ms, me, Category::Ssn, Priority::Pattern)),
             // Clinical text never writes 3-2-4 dashed groups: an out-of-range one is
             // still some identifying number.
             "-" => hits.push(Hit::placeholder(
-                m.start(),
-                m.end(),
+                ms,
+                me,
                 Category::OtherNumber,
                 Priority::Generic,
             )),
-            " " if valid => hits.push(Hit::placeholder(
-                m.start(),
-                m.end(),
-                Category::Ssn,
-                Priority::Pattern,
-            )),
+            " " if valid => hits.push(Hit::placeholder(ms, me, Category::Ssn, Priority::Pattern)),
             "" if valid => {
-                let before = context_before(text, m.start(), 32);
+                let before = context_before(text, ms, 32);
                 if ["ssn", "social security", "ss#", "soc sec", "s.s.n", "ss no"]
                     .iter()
                     .any(|w| before.contains(w))
                 {
-                    hits.push(Hit::placeholder(
-                        m.start(),
-                        m.end(),
-                        Category::Ssn,
-                        Priority::Pattern,
-                    ));
+                    hits.push(Hit::placeholder(ms, me, Category::Ssn, Priority::Pattern));
                 }
             }
             _ => {}
@@ -448,22 +529,29 @@ pub(super) fn url_key(url: &str) -> String {
     rest.strip_prefix("www.").unwrap_or(rest).to_string()
 }
 
-fn url_matches(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    URL.find_iter(text).map(|m| {
-        // Sentence punctuation after a URL is not part of it.
-        let trimmed = m
-            .as_str()
-            .trim_end_matches(['.', ',', ';', ':', '!', '?', '*', '_']);
-        (m.start(), m.start() + trimmed.len())
-    })
+fn url_matches(scan: &Scan) -> Vec<(usize, usize)> {
+    // NUL is a URL byte; a space is not (nor a word byte).
+    let hay = Hay::new(scan.text, &scan.url_windows(), b' ');
+    hay.matches(&URL)
+        .map(|m| {
+            let off = hay.off(m.start());
+            // Sentence punctuation after a URL is not part of it.
+            let trimmed = m
+                .as_str()
+                .trim_end_matches(['.', ',', ';', ':', '!', '?', '*', '_']);
+            (off + m.start(), off + m.start() + trimmed.len())
+        })
+        .collect()
 }
 
 /// Ranges of URLs whose key starts with an allowed prefix.
-pub(super) fn allowed_url_ranges(text: &str, allow: &[String]) -> Vec<(usize, usize)> {
+pub(super) fn allowed_url_ranges(scan: &Scan, allow: &[String]) -> Vec<(usize, usize)> {
     if allow.is_empty() {
         return Vec::new();
     }
-    url_matches(text)
+    let text = scan.text;
+    url_matches(scan)
+        .into_iter()
         .filter(|&(s, e)| {
             let key = url_key(&text[s..e]);
             allow.iter().any(|a| key.starts_with(a.as_str()))
@@ -471,55 +559,84 @@ pub(super) fn allowed_url_ranges(text: &str, allow: &[String]) -> Vec<(usize, us
         .collect()
 }
 
-fn find_urls_ips(text: &str, hits: &mut Vec<Hit>) {
-    for (s, e) in url_matches(text) {
+/// Email matches, from the runs of address bytes around each '@'.
+fn emails(scan: &Scan, mut f: impl FnMut(usize, usize)) {
+    const ALLOWED: ByteSet = byte_set(b"._%+-@", true, true);
+    let windows = scan.seed_windows(b'@', &ALLOWED, |_, _| true);
+    {
+        let hay = scan.hay(&windows);
+        for m in hay.matches(&EMAIL) {
+            let off = hay.off(m.start());
+            f(off + m.start(), off + m.end());
+        }
+    }
+}
+
+fn find_urls_ips(scan: &Scan, hits: &mut Vec<Hit>) {
+    let text = scan.text;
+    for (s, e) in url_matches(scan) {
         if e > s {
             hits.push(Hit::placeholder(s, e, Category::Url, Priority::Pattern));
         }
     }
-    for m in EMAIL.find_iter(text) {
-        hits.push(Hit::placeholder(
-            m.start(),
-            m.end(),
-            Category::Email,
-            Priority::Pattern,
-        ));
-    }
+    emails(scan, |s, e| {
+        hits.push(Hit::placeholder(s, e, Category::Email, Priority::Pattern));
+    });
     static V4: LazyLock<Regex> =
         LazyLock::new(|| re(r"(?-u:\b)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?-u:\b)"));
     static V6: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?i)(?:(?-u:\b)[0-9a-f]{1,4}|::)(?::{1,2}[0-9a-f]{1,4}){2,7}(?:::)?")
     });
-    for m in V4.find_iter(text) {
-        if glued(text, m.start(), m.end()) {
-            continue;
-        }
-        // "3.3.1.2" is a section of a guideline far more often than an address.
-        let single_digits = m.as_str().split('.').all(|o| o.len() == 1);
-        let cited = ["section", "chapter", "table", "page", "§"]
-            .iter()
-            .any(|w| context_before(text, m.start(), 24).contains(w));
-        if !single_digits && !cited && m.as_str().parse::<std::net::Ipv4Addr>().is_ok() {
-            hits.push(Hit::placeholder(
-                m.start(),
-                m.end(),
-                Category::IpAddress,
-                Priority::Pattern,
-            ));
+    {
+        let hay = scan.hay(&scan.digit_windows_where(&NUMBERS, |run| {
+            count(run, digitish) >= 4 && count(run, |c| c == b'.') >= 3
+        }));
+        for m in hay.matches(&V4) {
+            let off = hay.off(m.start());
+            let (ms, me) = (off + m.start(), off + m.end());
+            if glued(text, ms, me) {
+                continue;
+            }
+            // "3.3.1.2" is a section of a guideline far more often than an address.
+            let single_digits = m.as_str().split('.').all(|o| o.len() == 1);
+            let cited = ["section", "chapter", "table", "page", "§"]
+                .iter()
+                .any(|w| context_before(text, ms, 24).contains(w));
+            if !single_digits && !cited && m.as_str().parse::<std::net::Ipv4Addr>().is_ok() {
+                hits.push(Hit::placeholder(
+                    ms,
+                    me,
+                    Category::IpAddress,
+                    Priority::Pattern,
+                ));
+            }
         }
     }
-    for m in V6.find_iter(text) {
-        let s = m.as_str();
-        if s.matches(':').count() >= 3
-            && s.parse::<std::net::Ipv6Addr>().is_ok()
-            && byte_at(text, m.end()).is_none_or(|b| !b.is_ascii_alphanumeric() && b != b':')
-        {
-            hits.push(Hit::placeholder(
-                m.start(),
-                m.end(),
-                Category::IpAddress,
-                Priority::Pattern,
-            ));
+    // Hex digits and colons; a match holds at least two colons.
+    const V6_BYTES: ByteSet = byte_set(b":abcdefABCDEF", true, false);
+    let mut windows = scan.seed_windows(b':', &V6_BYTES, |_, _| true);
+    windows.retain(|&(a, b)| {
+        memchr::memchr_iter(b':', &text.as_bytes()[a..b])
+            .nth(1)
+            .is_some()
+    });
+    let hay = scan.hay(&windows);
+    {
+        for m in hay.matches(&V6) {
+            let off = hay.off(m.start());
+            let s = m.as_str();
+            let (ms, me) = (off + m.start(), off + m.end());
+            if s.matches(':').count() >= 3
+                && s.parse::<std::net::Ipv6Addr>().is_ok()
+                && byte_at(text, me).is_none_or(|b| !b.is_ascii_alphanumeric() && b != b':')
+            {
+                hits.push(Hit::placeholder(
+                    ms,
+                    me,
+                    Category::IpAddress,
+                    Priority::Pattern,
+                ));
+            }
         }
     }
 }
@@ -554,7 +671,8 @@ fn plausible_city(city: &str) -> bool {
         })
 }
 
-fn find_geography(text: &str, hits: &mut Vec<Hit>) {
+fn find_geography(scan: &Scan, hits: &mut Vec<Hit>) {
+    let text = scan.text;
     // A ZIP code counts only in an address-like context: after a state, or after the
     // word "ZIP" ("12345 steps" stays).
     static AFTER_STATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -567,12 +685,24 @@ fn find_geography(text: &str, hits: &mut Vec<Hit>) {
             r"(?i)(?-u:\b)(?:zip|zip[ \t]*code|zipcode|postal[ \t]*code)[ \t]*[:#]?[ \t]*(\d{5})(?:-\d{4})?(?-u:\b)",
         )
     });
-    for rx in [&*AFTER_STATE, &*AFTER_WORD] {
-        for c in rx.captures_iter(text) {
-            let m = c.get(0).expect("match");
-            let zip = c.get(1).expect("zip");
-            if !glued(text, zip.start(), m.end()) {
-                hits.push(zip_hit(text, zip.start(), m.end()));
+    // Digits, white space, ":#-" and the letters of "zip", "code", "postal".
+    const ZIP_WORD: ByteSet = byte_set(b" \t:#-zipcodestalZIPCODESTAL", true, false);
+    // "ZIP 93721": five digits in a row.
+    let zip_word = scan.digit_windows_where(&ZIP_WORD, |run| {
+        run.split(|&c| !digitish(c)).any(|d| d.len() >= 5)
+    });
+    let windows = [scan.state_zip_windows(), zip_word];
+    for (rx, windows) in [&*AFTER_STATE, &*AFTER_WORD].into_iter().zip(&windows) {
+        {
+            let hay = scan.hay(windows);
+            for c in hay.captures(rx) {
+                let off = hay.off(c.get(0).expect("match").start());
+                let m = c.get(0).expect("match");
+                let zip = c.get(1).expect("zip");
+                let (zs, me) = (off + zip.start(), off + m.end());
+                if !glued(text, zs, me) {
+                    hits.push(zip_hit(text, zs, me));
+                }
             }
         }
     }
@@ -582,12 +712,47 @@ fn find_geography(text: &str, hits: &mut Vec<Hit>) {
             r"(?-u:\b)(?P<city>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){{0,2}}),[ \t]*(?P<state>(?:{STATE_ABBR})|{STATE_NAME})(?-u:\b)\.?(?P<zip>[ \t]+\d{{5}}(?:-\d{{4}})?)?"
         ))
     });
-    for c in CITY_STATE.captures_iter(text) {
+    {
+        let hay = scan.hay(&scan.city_state_windows());
+        for c in hay.captures(&CITY_STATE) {
+            let off = hay.off(c.get(0).expect("match").start());
+            city_state(text, off, &c, hits);
+        }
+    }
+    static COUNTY: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?-u:\b)([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)[ \t]+(?:County|Parish)(?-u:\b)")
+    });
+    {
+        static WORDS: LazyLock<[memchr::memmem::Finder<'static>; 2]> = LazyLock::new(|| {
+            [
+                memchr::memmem::Finder::new("County"),
+                memchr::memmem::Finder::new("Parish"),
+            ]
+        });
+        let hay = scan.hay(&scan.literal_windows(&*WORDS, 2));
+        for c in hay.captures(&COUNTY) {
+            let off = hay.off(c.get(0).expect("match").start());
+            let name = c.get(1).expect("county");
+            if plausible_city(name.as_str()) {
+                hits.push(Hit::placeholder(
+                    off + name.start(),
+                    off + name.end(),
+                    Category::Geographic,
+                    Priority::Pattern,
+                ));
+            }
+        }
+    }
+}
+
+/// One `CITY_STATE` match at `off` in the window.
+fn city_state(text: &str, off: usize, c: &Caps, hits: &mut Vec<Hit>) {
+    {
         let city = c.name("city").expect("city");
         if !plausible_city(city.as_str()) {
-            continue;
+            return;
         }
-        let end = c.get(0).expect("match").end();
+        let end = off + c.get(0).expect("match").end();
         // Without a ZIP the state must end the phrase: "Fresno, CA." but not
         // "Reviewed, CA MTUS".
         let closes = c.name("zip").is_some()
@@ -600,22 +765,8 @@ fn find_geography(text: &str, hits: &mut Vec<Hit>) {
                 && !text[end + 1..].starts_with(|ch: char| ch.is_uppercase());
         if closes {
             hits.push(Hit::placeholder(
-                city.start(),
-                city.end(),
-                Category::Geographic,
-                Priority::Pattern,
-            ));
-        }
-    }
-    static COUNTY: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?-u:\b)([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)[ \t]+(?:County|Parish)(?-u:\b)")
-    });
-    for c in COUNTY.captures_iter(text) {
-        let name = c.get(1).expect("county");
-        if plausible_city(name.as_str()) {
-            hits.push(Hit::placeholder(
-                name.start(),
-                name.end(),
+                off + city.start(),
+                off + city.end(),
                 Category::Geographic,
                 Priority::Pattern,
             ));
@@ -625,7 +776,8 @@ fn find_geography(text: &str, hits: &mut Vec<Hit>) {
 
 const STREET_SUFFIX: &str = r"Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Terrace|Ter|Trail|Trl|Square|Sq|Loop|Alley|Plaza|Plz|Crossing|Expressway|Expy|Freeway|Fwy|Pike|Row|Path";
 
-fn find_addresses(text: &str, hits: &mut Vec<Hit>) {
+fn find_addresses(scan: &Scan, hits: &mut Vec<Hit>) {
+    let text = scan.text;
     static STREET: LazyLock<Regex> = LazyLock::new(|| {
         re(&format!(
             r"(?-u:\b)\d{{1,6}}[A-Z]?(?:-\d{{1,4}})?[ \t]+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?(?:(?:\d{{1,3}}(?:st|nd|rd|th)|[A-Z][a-z'’]+|[A-Z]{{2,}})\.?[ \t]+){{1,3}}(?:{STREET_SUFFIX})(?-u:\b)\.?(?:[ \t]+(?:N|S|E|W|NE|NW|SE|SW)(?-u:\b)\.?)?(?:,?[ \t]*(?i:apt|apartment|suite|ste|unit|bldg|building|floor|fl|room|rm)(?-u:\b)\.?[ \t]*#?[ \t]*[A-Za-z0-9\-]+|,?[ \t]*#[ \t]*[A-Za-z0-9\-]+)?"
@@ -642,32 +794,38 @@ fn find_addresses(text: &str, hits: &mut Vec<Hit>) {
             r"^,?[ \t]*(?:\r?\n[ \t]*)?(?P<city>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){{0,2}}),?[ \t]+(?:(?:{STATE_ABBR})|{STATE_NAME})(?-u:\b)\.?(?:,?[ \t]+(?P<zip>\d{{5}})(?:-\d{{4}})?(?-u:\b))?"
         ))
     });
-    for rx in [&*STREET, &*PO_BOX] {
-        for m in rx.find_iter(text) {
-            if prev(text, m.start())
-                .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'/')
-            {
-                continue;
-            }
-            hits.push(Hit::placeholder(
-                m.start(),
-                m.end(),
-                Category::Address,
-                Priority::Pattern,
-            ));
-            if let Some(c) = TAIL.captures(&text[m.end()..]) {
-                let city = c.name("city").expect("city");
-                if !is_state(city.as_str()) {
-                    hits.push(Hit::placeholder(
-                        m.end() + city.start(),
-                        m.end() + city.end(),
-                        Category::Geographic,
-                        Priority::Pattern,
-                    ));
+    let windows = [scan.street_windows(), scan.whole_if_ci(b"box")];
+    for (rx, windows) in [&*STREET, &*PO_BOX].into_iter().zip(&windows) {
+        {
+            let hay = scan.hay(windows);
+            for m in hay.matches(rx) {
+                let off = hay.off(m.start());
+                let (ms, me) = (off + m.start(), off + m.end());
+                if prev(text, ms)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'/')
+                {
+                    continue;
                 }
-                if let Some(z) = c.name("zip") {
-                    let end = m.end() + c.get(0).expect("match").end();
-                    hits.push(zip_hit(text, m.end() + z.start(), end));
+                hits.push(Hit::placeholder(
+                    ms,
+                    me,
+                    Category::Address,
+                    Priority::Pattern,
+                ));
+                if let Some(c) = TAIL.captures(&text[me..]) {
+                    let city = c.name("city").expect("city");
+                    if !is_state(city.as_str()) {
+                        hits.push(Hit::placeholder(
+                            me + city.start(),
+                            me + city.end(),
+                            Category::Geographic,
+                            Priority::Pattern,
+                        ));
+                    }
+                    if let Some(z) = c.name("zip") {
+                        let end = me + c.get(0).expect("match").end();
+                        hits.push(zip_hit(text, me + z.start(), end));
+                    }
                 }
             }
         }
@@ -721,26 +879,30 @@ fn clinical_token(tok: &str) -> bool {
     DATEISH.is_match(tok) || is_case_number(tok)
 }
 
-fn find_context_ids(text: &str, hits: &mut Vec<Hit>) {
-    for c in CONTEXT_ID.captures_iter(text) {
-        let id = c.get(2).expect("id");
-        let tok = id.as_str();
-        let digits = tok.bytes().filter(u8::is_ascii_digit).count();
-        let alnum = tok.bytes().filter(u8::is_ascii_alphanumeric).count();
-        if digits < 3 || alnum < 4 || clinical_token(tok) {
-            continue;
+fn find_context_ids(scan: &Scan, hits: &mut Vec<Hit>) {
+    {
+        let hay = scan.hay(&scan.context_windows());
+        for c in hay.captures(&CONTEXT_ID) {
+            let off = hay.off(c.get(0).expect("match").start());
+            let id = c.get(2).expect("id");
+            let tok = id.as_str();
+            let digits = tok.bytes().filter(u8::is_ascii_digit).count();
+            let alnum = tok.bytes().filter(u8::is_ascii_alphanumeric).count();
+            if digits < 3 || alnum < 4 || clinical_token(tok) {
+                continue;
+            }
+            // "ID" alone is weak: insist on a longer token.
+            let kw = &c["kw"];
+            if kw.eq_ignore_ascii_case("id") && digits < 5 {
+                continue;
+            }
+            hits.push(Hit::placeholder(
+                off + id.start(),
+                off + id.end(),
+                context_category(kw),
+                Priority::Pattern,
+            ));
         }
-        // "ID" alone is weak: insist on a longer token.
-        let kw = &c["kw"];
-        if kw.eq_ignore_ascii_case("id") && digits < 5 {
-            continue;
-        }
-        hits.push(Hit::placeholder(
-            id.start(),
-            id.end(),
-            context_category(kw),
-            Priority::Pattern,
-        ));
     }
 }
 
@@ -780,26 +942,32 @@ pub(super) fn vin_valid(vin: &str) -> bool {
     b[8].to_ascii_uppercase() == check
 }
 
-fn find_vins(text: &str, hits: &mut Vec<Hit>) {
+fn find_vins(scan: &Scan, hits: &mut Vec<Hit>) {
     static VIN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)[A-HJ-NPR-Z0-9]{17}(?-u:\b)"));
-    for m in VIN.find_iter(text) {
-        let s = m.as_str();
-        let letters = s.bytes().any(|b| b.is_ascii_alphabetic());
-        let digits = s.bytes().any(|b| b.is_ascii_digit());
-        let context = context_before(text, m.start(), 40);
-        if letters
-            && digits
-            && (vin_valid(s)
-                || ["vin", "vehicle", "identification"]
-                    .iter()
-                    .any(|w| context.contains(w)))
-        {
-            hits.push(Hit::placeholder(
-                m.start(),
-                m.end(),
-                Category::VehicleId,
-                Priority::Pattern,
-            ));
+    let text = scan.text;
+    {
+        let hay = scan.hay(&scan.vin_windows());
+        for m in hay.matches(&VIN) {
+            let off = hay.off(m.start());
+            let s = m.as_str();
+            let ms = off + m.start();
+            let letters = s.bytes().any(|b| b.is_ascii_alphabetic());
+            let digits = s.bytes().any(|b| b.is_ascii_digit());
+            let context = context_before(text, ms, 40);
+            if letters
+                && digits
+                && (vin_valid(s)
+                    || ["vin", "vehicle", "identification"]
+                        .iter()
+                        .any(|w| context.contains(w)))
+            {
+                hits.push(Hit::placeholder(
+                    ms,
+                    off + m.end(),
+                    Category::VehicleId,
+                    Priority::Pattern,
+                ));
+            }
         }
     }
 }
@@ -817,14 +985,30 @@ fn has_unit(tok: &str) -> bool {
 
 /// Any other unique identifying number: long digit runs and alphanumeric tokens with
 /// many digits. Weakest priority: any specific detector on the same text wins.
-fn find_other_numbers(text: &str, hits: &mut Vec<Hit>) {
+fn find_other_numbers(scan: &Scan, hits: &mut Vec<Hit>) {
     static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?-u:\b)(?:[A-Za-z0-9]+[\-./])*[A-Za-z]*\d[A-Za-z0-9]*(?:[\-./][A-Za-z0-9]+)*(?-u:\b)")
     });
-    for m in TOKEN.find_iter(text) {
+    const TOKENS: ByteSet = byte_set(b"-./", true, true);
+    let text = scan.text;
+    {
+        // Only tokens with six digits or more are reported.
+        let hay = scan
+            .hay(&scan.digit_windows_where(&TOKENS, |run| count(run, |c| c.is_ascii_digit()) >= 6));
+        for m in hay.matches(&TOKEN) {
+            let off = hay.off(m.start());
+            other_number(text, off, m, hits);
+        }
+    }
+}
+
+/// One `TOKEN` match at `off` in the window.
+fn other_number(text: &str, off: usize, m: regex::Match, hits: &mut Vec<Hit>) {
+    {
         let tok = m.as_str();
-        if is_case_number(tok) || prev(text, m.start()).is_some_and(|b| b == b'.' || b == b'/') {
-            continue;
+        let (ms, me) = (off + m.start(), off + m.end());
+        if is_case_number(tok) || prev(text, ms).is_some_and(|b| b == b'.' || b == b'/') {
+            return;
         }
         let digits = tok.bytes().filter(u8::is_ascii_digit).count();
         let letters = tok.bytes().filter(u8::is_ascii_alphabetic).count();
@@ -842,8 +1026,8 @@ fn find_other_numbers(text: &str, hits: &mut Vec<Hit>) {
         };
         if hit {
             hits.push(Hit::placeholder(
-                m.start(),
-                m.end(),
+                ms,
+                me,
                 Category::OtherNumber,
                 Priority::Generic,
             ));
@@ -852,29 +1036,48 @@ fn find_other_numbers(text: &str, hits: &mut Vec<Hit>) {
 }
 
 /// Every static detector (names excepted: see `names::find`).
-pub(super) fn find_all(text: &str, policy: &Policy, hits: &mut Vec<Hit>) {
-    if policy.dates == DatePolicy::Year {
-        find_dates(text, hits);
+pub(super) fn find_all(scan: &Scan, policy: &Policy, hits: &mut Vec<Hit>) {
+    let has = scan.has();
+    if has & (HAS_DIGIT | HAS_AT | HAS_COLON | HAS_DOT | HAS_COMMA) == 0
+        && !scan.text.contains("County")
+        && !scan.text.contains("Parish")
+    {
+        // Every detector needs a digit (a VIN hit holds one too), a URL a dot or a
+        // colon, an email an "@", "City, ST" a comma, a county its word.
+        return;
     }
-    find_ages(text, hits);
-    find_phones(text, hits);
-    find_ssns(text, hits);
-    find_urls_ips(text, hits);
-    find_geography(text, hits);
-    find_addresses(text, hits);
-    find_context_ids(text, hits);
-    find_vins(text, hits);
-    find_other_numbers(text, hits);
+    if has & HAS_DIGIT == 0 {
+        find_urls_ips(scan, hits);
+        find_geography(scan, hits);
+        return;
+    }
+    if policy.dates == DatePolicy::Year {
+        find_dates(scan, hits);
+    }
+    find_ages(scan, hits);
+    find_phones(scan, hits);
+    find_ssns(scan, hits);
+    find_urls_ips(scan, hits);
+    find_geography(scan, hits);
+    find_addresses(scan, hits);
+    find_context_ids(scan, hits);
+    find_vins(scan, hits);
+    find_other_numbers(scan, hits);
 }
 
 /// The high-precision detectors the leak gate runs on output files: valid SSNs,
 /// emails, formatted phone numbers. Not dates or URLs: pages legitimately hold years
 /// and the site's own links.
+///
+/// The gate searches whole texts, not the redactor's windows (see `scan`): it is the
+/// independent check of what the redactor wrote, so it shares none of its shortcuts, and
+/// it finds exactly what it found before them (`pattern_ranges` in gate.rs relies on it).
 pub(super) fn gate_patterns(text: &str) -> Vec<(usize, usize, Category)> {
+    let scan = &Scan::whole(text);
     let mut hits = Vec::new();
     // Spaced SSN-like triples are table cells too (see phones below); dashed ones are kept.
     let mut ssns = Vec::new();
-    find_ssns(text, &mut ssns);
+    find_ssns(scan, &mut ssns);
     hits.extend(
         ssns.into_iter()
             .filter(|h| text[h.start..h.end].contains('-')),
@@ -883,20 +1086,15 @@ pub(super) fn gate_patterns(text: &str) -> Vec<(usize, usize, Category)> {
     // table cells ("250 | 856 | 2100") read as a space-separated phone number. The gate
     // keeps only phones written with punctuation; spaced ones are redacted at the source.
     let mut phones = Vec::new();
-    find_phones(text, &mut phones);
+    find_phones(scan, &mut phones);
     hits.extend(
         phones
             .into_iter()
             .filter(|h| text[h.start..h.end].contains(['-', '.', '(', '+'])),
     );
-    for m in EMAIL.find_iter(text) {
-        hits.push(Hit::placeholder(
-            m.start(),
-            m.end(),
-            Category::Email,
-            Priority::Pattern,
-        ));
-    }
+    emails(scan, |s, e| {
+        hits.push(Hit::placeholder(s, e, Category::Email, Priority::Pattern));
+    });
     hits.into_iter()
         .filter(|h| h.priority == Priority::Pattern)
         .map(|h| (h.start, h.end, h.category))

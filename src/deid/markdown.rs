@@ -8,7 +8,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::fast::NextOf;
 use super::resolve;
+use super::scan;
 use super::{Redaction, Redactor, Span};
 
 /// Where a replacement is written, which decides how it must be spelled.
@@ -26,7 +28,7 @@ pub(super) enum Ctx {
 
 /// Block-level pass: fenced and indented code, HTML blocks and comments are raw;
 /// link reference definitions have a destination.
-fn classify_blocks(md: &str, ctx: &mut [Ctx]) {
+fn classify_blocks(md: &str, ctx: &mut [Ctx], marks: &mut Vec<(usize, usize)>) {
     static FENCE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^ {0,3}(`{3,}|~{3,})").expect("fence"));
     static HTML_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
@@ -95,8 +97,20 @@ fn classify_blocks(md: &str, ctx: &mut [Ctx]) {
             }
             State::Normal => {}
         }
+        // Every pattern here starts with ` {0,3}` and a character that is not a space:
+        // a line whose first such character cannot start it is not asked.
+        let spaces = line.bytes().take_while(|&c| c == b' ').count();
+        let lead = if spaces <= 3 {
+            line.as_bytes().get(spaces).copied()
+        } else {
+            None
+        };
+        let tag = lead == Some(b'<');
         if matches!(state, State::Normal) && !raw {
-            if let Some(c) = FENCE.captures(line) {
+            if let Some(c) = matches!(lead, Some(b'`' | b'~'))
+                .then(|| FENCE.captures(line))
+                .flatten()
+            {
                 let run = c.get(1).expect("run");
                 state = State::Fence(line.as_bytes()[run.start()], run.len());
                 raw = true;
@@ -105,7 +119,7 @@ fn classify_blocks(md: &str, ctx: &mut [Ctx]) {
                 if !line[line.find("<!--").unwrap_or(0) + 4..].contains("-->") {
                     state = State::HtmlUntil("-->");
                 }
-            } else if let Some(c) = HTML_RAW.captures(line) {
+            } else if let Some(c) = tag.then(|| HTML_RAW.captures(line)).flatten() {
                 raw = true;
                 let close: &'static str = match c[1].to_ascii_lowercase().as_str() {
                     "script" => "</script>",
@@ -116,7 +130,9 @@ fn classify_blocks(md: &str, ctx: &mut [Ctx]) {
                 if !line.to_ascii_lowercase().contains(close) {
                     state = State::HtmlUntil(close);
                 }
-            } else if HTML_BLOCK.is_match(line) || prev_blank && HTML_LONE_TAG.is_match(line) {
+            } else if tag
+                && (HTML_BLOCK.is_match(line) || prev_blank && HTML_LONE_TAG.is_match(line))
+            {
                 raw = true;
                 state = State::Html;
             } else if prev_blank
@@ -126,20 +142,26 @@ fn classify_blocks(md: &str, ctx: &mut [Ctx]) {
             {
                 raw = true;
                 state = State::IndentedCode;
-            } else if let Some(c) = REF_DEF.captures(line) {
+            } else if let Some(c) = (lead == Some(b'['))
+                .then(|| REF_DEF.captures(line))
+                .flatten()
+            {
                 let d = c.get(1).expect("dest");
                 for x in &mut ctx[start + d.start()..start + d.end()] {
                     *x = Ctx::Dest;
                 }
+                marks.push((start + d.start(), start + d.end()));
             }
         }
         if raw {
             for x in &mut ctx[start..end] {
                 *x = Ctx::Raw;
             }
+            marks.push((start, end));
         }
         if !blank && !line.starts_with(' ') && !line.starts_with('\t') {
-            in_list = LIST_ITEM.is_match(line);
+            in_list = lead.is_some_and(|c| matches!(c, b'-' | b'*' | b'+') || scan::digitish(c))
+                && LIST_ITEM.is_match(line);
         }
         prev_blank = blank;
     }
@@ -147,15 +169,27 @@ fn classify_blocks(md: &str, ctx: &mut [Ctx]) {
 
 /// Inline pass over a run of text: code spans, inline HTML and comments, autolinks,
 /// link destinations.
-fn classify_inline(md: &str, from: usize, to: usize, ctx: &mut [Ctx]) {
+/// `specials` finds the bytes the pass stops at (`\\`, `` ` ``, `<`, `]`); others are
+/// skipped. Every range marked is added to `marks`.
+fn classify_inline(
+    md: &str,
+    from: usize,
+    to: usize,
+    ctx: &mut [Ctx],
+    marks: &mut Vec<(usize, usize)>,
+    specials: &mut [NextOf; 2],
+) {
     static TAG: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"^(?:<!--(?s:.*?)-->|</?[A-Za-z][A-Za-z0-9\-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:\-]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*>|<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*>)"#).expect("inline tag")
     });
     let b = md.as_bytes();
     let mut i = from;
-    let mark = |ctx: &mut [Ctx], s: usize, e: usize, c: Ctx| {
+    let mut mark = |ctx: &mut [Ctx], s: usize, e: usize, c: Ctx| {
         for x in &mut ctx[s..e] {
             *x = c;
+        }
+        if s < e {
+            marks.push((s, e));
         }
     };
     while i < to {
@@ -221,7 +255,14 @@ fn classify_inline(md: &str, from: usize, to: usize, ctx: &mut [Ctx]) {
                 mark(ctx, dest_start, j, Ctx::Dest);
                 i = j;
             }
-            _ => i += 1,
+            // Nothing to do until the next special byte.
+            _ => {
+                let b = md.as_bytes();
+                i = specials[0]
+                    .at(b, i + 1)
+                    .min(specials[1].at(b, i + 1))
+                    .min(to);
+            }
         }
     }
 }
@@ -276,24 +317,83 @@ pub(super) fn entity(s: &str) -> Option<(String, usize)> {
 /// The reader's view of the source, with a source range for every byte of it.
 struct Projection {
     text: String,
-    map: Vec<(usize, usize)>,
+    /// Pieces of `text` in order: where each starts in `text`, and where it comes from.
+    /// A byte of a copied piece comes from its own character in the source; every byte
+    /// of a decoded piece (entity, escape) from the whole source range.
+    pieces: Vec<Piece>,
     /// Source bytes dropped as emphasis markers.
     marker: Vec<bool>,
     /// Source ranges of inline tags dropped from the projection.
     hidden: Vec<(usize, usize)>,
 }
 
+#[derive(Clone, Copy)]
+struct Piece {
+    at: usize,
+    src: usize,
+    /// A decoded piece: the length of its source range. `None`: copied as is.
+    decoded: Option<usize>,
+}
+
 impl Projection {
+    /// Appends `s`, every byte of it standing for the source range `src`.
     fn emit(&mut self, s: &str, src: (usize, usize)) {
+        self.pieces.push(Piece {
+            at: self.text.len(),
+            src: src.0,
+            decoded: Some(src.1 - src.0),
+        });
         self.text.push_str(s);
-        self.map.extend(std::iter::repeat_n(src, s.len()));
+    }
+
+    /// Appends the source `md[a..b]` as is (whole characters).
+    fn copy(&mut self, md: &str, a: usize, b: usize) {
+        let at = self.text.len();
+        let contiguous = self
+            .pieces
+            .last()
+            .is_some_and(|p| p.decoded.is_none() && p.src + (at - p.at) == a);
+        if !contiguous {
+            self.pieces.push(Piece {
+                at,
+                src: a,
+                decoded: None,
+            });
+        }
+        self.text.push_str(&md[a..b]);
+    }
+
+    /// The source range byte `k` of the projection stands for.
+    fn map(&self, k: usize) -> (usize, usize) {
+        let i = self.pieces.partition_point(|p| p.at <= k) - 1;
+        let p = self.pieces[i];
+        match p.decoded {
+            Some(n) => (p.src, p.src + n),
+            None => {
+                let mut c = k;
+                while !self.text.is_char_boundary(c) {
+                    c -= 1;
+                }
+                let len = self.text[c..].chars().next().map_or(1, char::len_utf8);
+                let s = p.src + (c - p.at);
+                (s, s + len)
+            }
+        }
     }
 }
 
-fn project(md: &str, ctx: &[Ctx]) -> Projection {
+/// `marks` are the ranges (sorted, disjoint) where the context is not text; it is the
+/// same throughout each.
+fn project(md: &str, ctx: &[Ctx], marks: &[(usize, usize)]) -> Projection {
+    let mut text_specials = [
+        NextOf::new(b"\\*_"),
+        NextOf::new(b"~`&"),
+        NextOf::new(b"\n"),
+    ];
+    let mut mk = 0;
     let mut p = Projection {
         text: String::with_capacity(md.len()),
-        map: Vec::with_capacity(md.len()),
+        pieces: Vec::new(),
         marker: vec![false; md.len()],
         hidden: Vec::new(),
     };
@@ -302,6 +402,41 @@ fn project(md: &str, ctx: &[Ctx]) -> Projection {
     let mut line_start = true;
     while i < md.len() {
         let c = ctx[i];
+        if !line_start {
+            // A run of ordinary bytes in one context is copied at once.
+            while mk < marks.len() && marks[mk].1 <= i {
+                mk += 1;
+            }
+            let seg_end = match marks.get(mk) {
+                Some(&(s, e)) if s <= i => e,
+                Some(&(s, _)) => s,
+                None => md.len(),
+            };
+            let mut j = match c {
+                Ctx::Text => text_specials
+                    .iter_mut()
+                    .map(|f| f.at(b, i))
+                    .min()
+                    .expect("three")
+                    .min(seg_end),
+                Ctx::Raw => {
+                    memchr::memchr3(b'<', b'&', b'\n', &b[i..seg_end]).map_or(seg_end, |k| i + k)
+                }
+                Ctx::Dest | Ctx::Plain => {
+                    memchr::memchr(b'\n', &b[i..seg_end]).map_or(seg_end, |k| i + k)
+                }
+            };
+            // Whole characters only (a context change inside one never happens, but
+            // the copy must not split a character).
+            while !md.is_char_boundary(j) {
+                j -= 1;
+            }
+            if j > i {
+                p.copy(md, i, j);
+                i = j;
+                continue;
+            }
+        }
         if c == Ctx::Text && line_start {
             // Blockquote markers: "> John\n> Doe" reads "John Doe".
             let mut j = i;
@@ -350,9 +485,9 @@ fn project(md: &str, ctx: &[Ctx]) -> Projection {
                         i += n;
                         continue;
                     }
-                    None => p.emit("&", (i, i + 1)),
+                    None => p.copy(md, i, i + 1),
                 },
-                _ => p.emit(&md[i..i + len], (i, i + len)),
+                _ => p.copy(md, i, i + len),
             },
             Ctx::Raw => {
                 let tag = if ch == '<' {
@@ -371,9 +506,9 @@ fn project(md: &str, ctx: &[Ctx]) -> Projection {
                     i += n;
                     continue;
                 }
-                p.emit(&md[i..i + len], (i, i + len));
+                p.copy(md, i, i + len);
             }
-            Ctx::Dest | Ctx::Plain => p.emit(&md[i..i + len], (i, i + len)),
+            Ctx::Dest | Ctx::Plain => p.copy(md, i, i + len),
         }
         i += len;
     }
@@ -447,27 +582,26 @@ fn adjust_markers(md: &str, marker: &[bool], s: usize, e: usize) -> (usize, usiz
 
 pub(super) fn redact(r: &Redactor, md: &str) -> Redaction {
     let mut ctx = vec![Ctx::Text; md.len()];
-    classify_blocks(md, &mut ctx);
-    let mut i = 0;
-    while i < md.len() {
-        if ctx[i] == Ctx::Text {
-            let mut j = i;
-            while j < md.len() && ctx[j] == Ctx::Text {
-                j += 1;
-            }
-            classify_inline(md, i, j, &mut ctx);
-            i = j;
-        } else {
-            i += 1;
+    let mut marks = Vec::new();
+    classify_blocks(md, &mut ctx, &mut marks);
+    // The text runs: what the block pass left unmarked.
+    let blocks = marks.clone();
+    let mut specials = [NextOf::new(b"`<]"), NextOf::new(b"\\")];
+    let mut at = 0;
+    for (s, e) in blocks.into_iter().chain([(md.len(), md.len())]) {
+        if at < s {
+            classify_inline(md, at, s, &mut ctx, &mut marks, &mut specials);
         }
+        at = at.max(e);
     }
-    let proj = project(md, &ctx);
+    marks.sort_unstable();
+    let proj = project(md, &ctx, &marks);
     let hits = r.find(&proj.text);
     let edits = resolve::resolve(&proj.text, hits);
     let mut out = String::with_capacity(md.len());
     let mut spans = Vec::with_capacity(edits.len());
     let mut at = 0;
-    let src = |a: usize, b: usize| (proj.map[a].0, proj.map[b - 1].1);
+    let src = |a: usize, b: usize| (proj.map(a).0, proj.map(b - 1).1);
     for e in &edits {
         let (s, end) = src(e.edit.0, e.edit.1);
         let (is, ie) = src(e.ident.0, e.ident.1);

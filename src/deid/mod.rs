@@ -18,12 +18,16 @@
 mod declared;
 mod detect;
 pub mod eval;
+mod fast;
 mod gate;
 mod markdown;
 mod names;
 mod normalize;
 mod resolve;
+mod scan;
 
+#[cfg(test)]
+mod equivalence;
 #[cfg(test)]
 mod tests;
 
@@ -264,10 +268,11 @@ impl Redactor {
 
     /// All candidate hits in `text`, unresolved (overlaps allowed).
     fn find(&self, text: &str) -> Vec<resolve::Hit> {
-        let mut hits = Vec::new();
-        self.declared.find(text, &mut hits);
-        detect::find_all(text, &self.policy, &mut hits);
-        names::find(text, &mut hits);
+        let mut hits = Vec::with_capacity(text.len() / 64);
+        let scan = scan::Scan::new(text);
+        self.declared.find(&scan, &mut hits);
+        detect::find_all(&scan, &self.policy, &mut hits);
+        names::find(&scan, &mut hits);
         for (re, category) in &self.extra {
             for m in re.find_iter(text) {
                 if !m.is_empty() {
@@ -282,7 +287,7 @@ impl Redactor {
         }
         // Undeclared hits inside an allowed URL (a guideline page) are not identifiers:
         // a date in its path is the page's, not the patient's.
-        let allowed = detect::allowed_url_ranges(text, &self.allow_urls);
+        let allowed = detect::allowed_url_ranges(&scan, &self.allow_urls);
         if !allowed.is_empty() {
             hits.retain(|h| {
                 h.priority == resolve::Priority::Declared
