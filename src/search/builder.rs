@@ -156,7 +156,10 @@ pub struct Builder {
     /// Per facet id, value → value id.
     value_ids: Vec<HashMap<String, u32>>,
     values: Vec<Value>,
-    terms: HashMap<String, u32>,
+    /// Term (word or word pair) → list number (Fx: keys are the archive's own words).
+    terms: rustc_hash::FxHashMap<String, u32>,
+    /// Scratch: the term numbers of the document being added.
+    ids: Vec<u32>,
     lists: Vec<TermList>,
     // Scratch buffers for tokenising (kept to avoid allocating per document).
     arena: String,
@@ -187,7 +190,8 @@ impl Builder {
             facet_names: Interner::default(),
             value_ids: Vec::new(),
             values: Vec::new(),
-            terms: HashMap::new(),
+            terms: Default::default(),
+            ids: Vec::new(),
             lists: Vec::new(),
             arena: String::new(),
             spans: Vec::new(),
@@ -313,31 +317,29 @@ impl Builder {
         let dl = spans.len() as u32;
         self.lens.push((dl, fl));
         drop(doc);
-        for (text, sp) in [(&*arena, &mut *spans), (&*pairs, &mut *pspans)] {
-            sp.sort_unstable_by(|a, b| {
-                text[a.0 as usize..a.1 as usize].cmp(&text[b.0 as usize..b.1 as usize])
-            });
-            let mut i = 0;
-            while i < sp.len() {
-                let t = &text[sp[i].0 as usize..sp[i].1 as usize];
-                let mut j = i + 1;
-                while j < sp.len() && &text[sp[j].0 as usize..sp[j].1 as usize] == t {
-                    j += 1;
-                }
-                if !is_stopword(t) {
-                    let id = match self.terms.get(t) {
-                        Some(&id) => id,
-                        None => {
-                            let id = self.lists.len() as u32;
-                            self.terms.insert(t.to_string(), id);
-                            self.lists.push(TermList::default());
-                            id
-                        }
-                    };
-                    self.lists[id as usize].push(d, (j - i) as u32);
-                }
-                i = j;
+        // Term frequencies: each token's term number (one hash lookup), sorted, counted
+        // in runs. Numbers are given in first-seen order, which the output never shows.
+        let ids = &mut self.ids;
+        ids.clear();
+        for (text, sp) in [(&*arena, &*spans), (&*pairs, &*pspans)] {
+            for &(a, b) in sp {
+                let t = &text[a as usize..b as usize];
+                let id = match self.terms.get(t) {
+                    Some(&id) => id,
+                    None if is_stopword(t) => continue,
+                    None => {
+                        let id = self.lists.len() as u32;
+                        self.terms.insert(t.to_string(), id);
+                        self.lists.push(TermList::default());
+                        id
+                    }
+                };
+                ids.push(id);
             }
+        }
+        ids.sort_unstable();
+        for run in ids.chunk_by(|a, b| a == b) {
+            self.lists[run[0] as usize].push(d, run.len() as u32);
         }
     }
 
