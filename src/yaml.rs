@@ -59,6 +59,18 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(convert)
 }
 
+/// `T` from a value already parsed from `text` (no second parse), or, when that fails,
+/// from `text` itself, whose error carries the position. A value converts where the
+/// text does (the text's scalars are read by the type asked for; the value's were typed
+/// at parse time, so it may refuse a quoted-looking number the text would accept, and
+/// then the text decides).
+pub fn from_value_or_str<T: DeserializeOwned>(value: Value, text: &str) -> Result<T, YamlError> {
+    match serde_yaml::from_value(value) {
+        Ok(t) => Ok(t),
+        Err(_) => from_str(text),
+    }
+}
+
 pub fn to_json(v: &Value) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }

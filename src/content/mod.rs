@@ -390,7 +390,7 @@ pub fn parse_determination(rel: &Path, text: &str, config: &Config) -> Parsed {
     if !unknown.is_empty() {
         return finish(None, diags, text);
     }
-    let raw: RawDetermination = match yaml::from_str(split.front) {
+    let raw: RawDetermination = match yaml::from_value_or_str(value, split.front) {
         Ok(r) => r,
         Err(e) => {
             diags.push(yaml_diag(

@@ -141,3 +141,82 @@ fn snippets_never_show_declared_identifiers() {
         assert!(!s.contains("555-1234"), "{s}");
     }
 }
+
+/// The front matter is read from the value already parsed for the unknown-key check (no
+/// second parse); that must give what parsing the text gives, for every file of the
+/// example archive and fixtures and for scalars a typed value could read otherwise.
+#[test]
+fn reading_the_parsed_value_equals_parsing_the_text() {
+    let mut fronts: Vec<String> = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in ["content", "tests/fixtures"] {
+        for e in walkdir::WalkDir::new(root.join(dir))
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if e.path().extension().is_some_and(|x| x == "md")
+                && let Ok(t) = std::fs::read_to_string(e.path())
+                && let Some(front) = t
+                    .strip_prefix("---\n")
+                    .and_then(|r| r.split_once("\n---").map(|(f, _)| f.to_string()))
+            {
+                fronts.push(front);
+            }
+        }
+    }
+    assert!(fronts.len() > 20, "{}", fronts.len());
+    let good = GOOD
+        .strip_prefix("---\n")
+        .and_then(|r| r.split_once("\n---"))
+        .map(|(f, _)| f.to_string())
+        .unwrap();
+    for (from, to) in [
+        ("CM16-0213037", "0123"),
+        ("CM16-0213037", "\"0123\""),
+        ("CM16-0213037", "!!str 12"),
+        ("CM16-0213037", "~"),
+        ("CM16-0213037", "1.5e3"),
+        ("2016-12-09", "\"2016-12-09\""),
+        ("2016-12-09", "20161209"),
+        ("Family Practice", "123"),
+        ("Family Practice", "yes"),
+        ("Family Practice", "true"),
+        ("Family Practice", ".inf"),
+        ("age: 48", "age: 48.0"),
+        ("age: 48", "age: \"48\""),
+        ("age: 48", "age: -1"),
+        ("age: 48", "age: 0x30"),
+        ("sex: male", "sex: ~"),
+        ("sex: male", "sex: 1"),
+        ("decision: upheld", "decision: 7"),
+        ("[John Doe]", "[John Doe, 555, true, ~]"),
+        ("[John Doe]", "{a: b}"),
+        (
+            "      section: special-studies",
+            "      section: 12\n      pages: 8",
+        ),
+        (
+            "      section: special-studies",
+            "      section: x\n      pages: \"8-9\"",
+        ),
+        (
+            "identifiers:",
+            "extra: {a: 1, b: [x, 2.5, ~, yes]}\nidentifiers:",
+        ),
+    ] {
+        fronts.push(good.replacen(from, to, 1));
+    }
+    for front in &fronts {
+        let text: Result<raw::RawDetermination, _> = crate::yaml::from_str(front);
+        let Ok(value) = crate::yaml::parse_value(front) else {
+            continue;
+        };
+        let via: Result<raw::RawDetermination, _> = crate::yaml::from_value_or_str(value, front);
+        assert_eq!(
+            format!("{:?}", text.map_err(|e| e.message)),
+            format!("{:?}", via.map_err(|e| e.message)),
+            "front matter:\n{front}"
+        );
+    }
+}
