@@ -129,9 +129,8 @@ fn sorted(c: &Checked) -> Vec<&std::sync::Arc<PublicDetermination>> {
     let mut v: Vec<&std::sync::Arc<PublicDetermination>> = c.published.iter().collect();
     v.sort_by(|a, b| {
         b.sort_key
-            .0
-            .cmp(&a.sort_key.0)
-            .then(a.sort_key.1.cmp(&b.sort_key.1))
+            .cmp(&a.sort_key)
+            .then(a.case_number.cmp(&b.case_number))
     });
     v
 }

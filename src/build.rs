@@ -484,7 +484,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         base: base.clone(),
         progress: opts.progress,
     });
-    let (checked, streamed) = check_with(
+    let (mut checked, streamed) = check_with(
         &opts.root,
         opts.base_url.as_deref(),
         opts.drafts,
@@ -503,6 +503,10 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
     let gate = leak_gate(&checked.identifiers, memo.clone());
     let (renderer, staging, deferred, search) = match stream {
         Some((renderer, staging, prepared, _)) => {
+            // The gate holds what it needs of them; a streaming build has no later use
+            // for the identifiers (watch and serve keep them for the fast path).
+            checked.identifiers = Vec::new();
+            checked.sources = Vec::new();
             timings.stages.insert(0, ("prepare", prepared));
             timings.resident.insert(0, 0);
             // Pages written in the check pass are scanned by `inspect_rest`.

@@ -2,8 +2,6 @@
 //! type that reaches rendering. Every published string passes through the redactor here;
 //! `identifiers:` stays behind.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::deid::{self, Category, DatePolicy, Policy, Redactor, Span};
@@ -100,15 +98,46 @@ pub struct PublicDetermination {
     pub summary: String,
     pub extra: serde_json::Value,
     /// What was redacted, by category label (counts only).
-    #[serde(deserialize_with = "crate::store::static_str_map")]
-    pub redactions: BTreeMap<crate::store::StaticStr, usize>,
+    pub redactions: Counts,
     /// Sort key within the archive: determination date (private) then case number; never
     /// rendered, it only orders listings.
     #[serde(skip)]
-    pub sort_key: (i64, String),
+    pub sort_key: i64,
     /// The source file's cache key (for memoised rendering); never rendered.
     #[serde(skip)]
     pub key: crate::cache::Key,
+}
+
+/// Counts by label, sorted by label, serialised as a map (a vector: a determination
+/// keeps it for the whole build, and a map's nodes cost several times its few entries).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts(pub Vec<(crate::store::StaticStr, usize)>);
+
+impl Counts {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &(crate::store::StaticStr, usize)> {
+        self.0.iter()
+    }
+}
+
+impl Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Counts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Keys come back sorted (a BTreeMap), as they were written.
+        crate::store::static_str_map(d).map(|m| Counts(m.into_iter().collect()))
+    }
 }
 
 /// Longest slug: slugs are folder names (a file system allows 255 bytes) and URL segments.
@@ -341,10 +370,12 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
         n => format!("{} and {} more", items[0].request, n - 1),
     };
     let summary = excerpt(&body.text, 280);
-    let redactions = deid::report_counts(&s.spans)
+    let mut redactions: Vec<(crate::store::StaticStr, usize)> = deid::report_counts(&s.spans)
         .into_iter()
         .map(|(c, n)| (c.label(), n))
         .collect();
+    redactions.sort();
+    let redactions = Counts(redactions);
     let keep = matches!(policy.dates, DatePolicy::Keep);
     Ok(Published {
         public: std::sync::Arc::new(PublicDetermination {
@@ -375,10 +406,7 @@ pub fn publish(d: &Determination, packs: &Packs, policy: &Policy) -> Result<Publ
             summary,
             extra,
             redactions,
-            sort_key: (
-                d.determination_date.days_since_epoch(),
-                d.case_number.clone(),
-            ),
+            sort_key: d.determination_date.days_since_epoch(),
             key: public_key(&d.origin.key, &pack_deps(d, packs)),
         }),
         diagnostics,

@@ -84,7 +84,7 @@ pub fn load(root: &Path, cache: &Cache) -> usize {
                 (Some(s), None) => {
                     let mut public = s.public;
                     public.body_markdown = s.body_markdown;
-                    public.sort_key = s.sort_key;
+                    public.sort_key = s.sort_key.0;
                     public.key = crate::publish::public_key(&file, &deps);
                     Ok(Published {
                         public: Arc::new(public),
@@ -126,7 +126,7 @@ pub fn save(root: &Path, cache: &Cache) -> Result<()> {
                 public: Some(Stored {
                     public: p.public.as_ref().clone(),
                     body_markdown: p.public.body_markdown.clone(),
-                    sort_key: p.public.sort_key.clone(),
+                    sort_key: (p.public.sort_key, p.public.case_number.clone()),
                 }),
                 diagnostics: p.diagnostics.clone(),
                 error: None,
