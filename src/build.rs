@@ -110,6 +110,35 @@ pub struct Sink<'a> {
     pub base: String,
     /// Show a progress bar (a person is watching) if the archive is large.
     pub progress: bool,
+    /// With the persistent cache (`build`): it records the hash of every page written,
+    /// and a page of the previous output (`previous`, when there is one of ours) is
+    /// linked instead of rendered when the cache says this build would write it byte for
+    /// byte.
+    pub pages: Option<&'a crate::cache::Cache>,
+    pub previous: Option<&'a Path>,
+}
+
+/// Links the page `rel` (page key `key`) from the previous output `prev` into staging if
+/// the last build recorded its hash and the file there still has exactly those bytes.
+fn reuse_page(
+    prev: &Path,
+    memo: &crate::cache::Cache,
+    key: &crate::cache::Key,
+    rel: &str,
+    staging: &Staging,
+) -> bool {
+    let Some(h) = memo.page_hash(key) else {
+        return false;
+    };
+    let from = prev.join(rel);
+    let Ok(bytes) = std::fs::read(&from) else {
+        return false;
+    };
+    if crate::output::hash(&bytes) != h || staging.link(rel, &from, &bytes).is_err() {
+        return false;
+    }
+    memo.set_page_hash(*key, h);
+    true
 }
 
 /// What the sink made of the determinations.
@@ -183,6 +212,7 @@ pub fn check_with(
     }
     // The first error of the sink (a template error, a write that failed).
     let sink_error: std::sync::Mutex<Option<anyhow::Error>> = Default::default();
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
     let params = crate::search::Params::default();
     let bar = sink
         .filter(|s| s.progress && files.len() >= 2_000)
@@ -245,11 +275,23 @@ pub fn check_with(
             // A build with errors publishes nothing: no page for it.
             let ok = !diags.iter().chain(&p.diagnostics).any(Diagnostic::is_error);
             if ok {
-                let page =
+                let rel = format!("{}index.html", p.public.path);
+                let key = crate::cache::key(&[&p.public.key, &sink.renderer.fingerprint]);
+                let reused = match (sink.pages, sink.previous) {
+                    (Some(memo), Some(prev)) => reuse_page(prev, memo, &key, &rel, sink.staging),
+                    _ => false,
+                };
+                let page = if reused {
+                    Ok(())
+                } else {
+                    rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     crate::archive::determination_page(sink.renderer, &p.public).and_then(|html| {
-                        sink.staging
-                            .write(&format!("{}index.html", p.public.path), html.as_bytes())
-                    });
+                        if let Some(memo) = sink.pages {
+                            memo.set_page_hash(key, crate::output::hash(html.as_bytes()));
+                        }
+                        sink.staging.write(&rel, html.as_bytes())
+                    })
+                };
                 match page {
                     Ok(()) => {
                         search.add(crate::archive::search_doc(&p.public, &sink.base));
@@ -353,7 +395,7 @@ pub fn check_with(
     diag::sort(&mut diags);
     let io_error = diags.iter().any(|d| d.rule == "CB007");
     let streamed = search.map(|search| Streamed {
-        rendered: search.len(),
+        rendered: rendered.into_inner(),
         search,
     });
     let checked = Checked {
@@ -483,6 +525,10 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         staging,
         base: base.clone(),
         progress: opts.progress,
+        // Only `build` with its persistent cache, over a previous output of ours.
+        pages: store.as_deref(),
+        previous: Some(opts.output.as_path())
+            .filter(|o| store.is_some() && o.join(crate::output::MARKER).is_file()),
     });
     let (mut checked, streamed) = check_with(
         &opts.root,

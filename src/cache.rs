@@ -53,6 +53,12 @@ pub struct Cache {
     clean: Mutex<std::collections::HashSet<Key>>,
     /// The keys of `clean` the current build used (for the persistent cache).
     clean_used: Mutex<std::collections::BTreeSet<Key>>,
+    /// `build`'s page memo (persistent cache): page key (published key and renderer
+    /// fingerprint) → hash of the page the last build wrote for it, so a rebuild links
+    /// that page from the previous output instead of rendering it again.
+    page_hashes: Mutex<std::collections::HashMap<Key, Key>>,
+    /// The page keys and hashes of this build (saved for the next one).
+    page_hashes_now: Mutex<std::collections::BTreeMap<Key, Key>>,
     /// What a source file's metadata was when it was last read, and its key then: an
     /// unchanged file is not read again.
     stats: Mutex<HashMap<std::path::PathBuf, (FileStamp, Key)>>,
@@ -269,6 +275,43 @@ impl Cache {
 
     /// The clean verdicts the current build used; forgets them (the next build starts
     /// its own list).
+    /// The hash of the page the last build wrote under page key `k`.
+    pub fn page_hash(&self, k: &Key) -> Option<Key> {
+        self.page_hashes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(k)
+            .copied()
+    }
+
+    /// Loads a page hash of the last build (`store`).
+    pub fn load_page_hash(&self, k: Key, h: Key) {
+        self.page_hashes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k, h);
+    }
+
+    /// Records the hash of the page this build wrote under page key `k`.
+    pub fn set_page_hash(&self, k: Key, h: Key) {
+        self.page_hashes_now
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k, h);
+    }
+
+    /// This build's page keys and hashes, in key order.
+    pub fn page_hashes_this_build(&self) -> Vec<(Key, Key)> {
+        std::mem::take(
+            &mut *self
+                .page_hashes_now
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        )
+        .into_iter()
+        .collect()
+    }
+
     pub fn clean_this_build(&self) -> Vec<Key> {
         std::mem::take(&mut *self.clean_used.lock().unwrap_or_else(|e| e.into_inner()))
             .into_iter()

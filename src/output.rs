@@ -427,6 +427,38 @@ impl Staging {
         })
     }
 
+    /// Puts the file `from` (whose bytes are `bytes`) at `rel` as a hard link: a page of
+    /// the previous output that this build would write byte for byte. The leak gate
+    /// scans it like any file written before the gate existed ([`Staging::inspect_rest`]).
+    /// Fails (and the caller writes the page) in place or where links are not possible.
+    pub fn link(&self, rel: &str, from: &Path, bytes: &[u8]) -> Result<()> {
+        if self.in_place.is_some() {
+            bail!("linking is for a fresh staging folder");
+        }
+        let rel = rel.trim_start_matches('/');
+        if rel
+            .split('/')
+            .any(|c| c == ".." || c == "." || c.is_empty())
+            || rel.contains('\\')
+        {
+            bail!("refusing to write outside the site: {rel:?}");
+        }
+        let path = self.dir.join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
+        }
+        std::fs::hard_link(from, &path).with_context(|| format!("linking {}", path.display()))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        if let Some(hashes) = &self.hashes {
+            hashes
+                .lock()
+                .expect("hash lock")
+                .insert(rel.to_string(), hash(bytes));
+        }
+        Ok(())
+    }
+
     /// Long-running commands (watch, serve) remove the previous output on a background
     /// thread, so a rebuild is not held up by deleting thousands of files.
     pub fn background_cleanup(mut self, yes: bool) -> Self {

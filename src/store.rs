@@ -1,7 +1,9 @@
 //! The persistent build cache, `.casebook/cache/` under the site root: the de-identified
 //! result of every determination (under the key of its source file and of the rule packs
-//! and configuration) and the leak gate's verdicts on output files (hashes only), so a
-//! CI rebuild after one change de-identifies and scans only what that change touched.
+//! and configuration), the leak gate's verdicts on output files (hashes only) and the hash
+//! of each determination page written (by page key), so a CI rebuild after one change
+//! de-identifies, renders and scans only what that change touched: an unchanged page is
+//! hard-linked from the previous output once its bytes hash as recorded.
 //!
 //! It holds only what may be published (`PublicDetermination`, diagnostics with masked
 //! snippets) and hashes: never source text, never declared identifiers. A missing,
@@ -22,6 +24,7 @@ use crate::publish::{PublicDetermination, Published};
 const VERSION: &str = concat!("casebook-cache 1 ", env!("CARGO_PKG_VERSION"));
 const PUBLISHED: &str = "published.jsonl";
 const CLEAN: &str = "leak-gate-clean.bin";
+const PAGES: &str = "pages.bin";
 
 /// The cache folder of the site at `root`.
 pub fn dir(root: &Path) -> PathBuf {
@@ -105,6 +108,17 @@ pub fn load(root: &Path, cache: &Cache) -> usize {
             cache.set_scanned_clean(k.try_into().expect("32 bytes"));
         }
     }
+    if let Ok(bytes) = std::fs::read(dir.join(PAGES))
+        && let Some(rest) = bytes.strip_prefix(VERSION.as_bytes())
+    {
+        for kh in rest.chunks_exact(64) {
+            let (k, h) = kh.split_at(32);
+            cache.load_page_hash(
+                k.try_into().expect("32 bytes"),
+                h.try_into().expect("32 bytes"),
+            );
+        }
+    }
     n
 }
 
@@ -151,6 +165,14 @@ pub fn save(root: &Path, cache: &Cache) -> Result<()> {
     let tmp = dir.join(format!("{CLEAN}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, clean)?;
     std::fs::rename(&tmp, dir.join(CLEAN))?;
+    let mut pages = VERSION.as_bytes().to_vec();
+    for (k, h) in cache.page_hashes_this_build() {
+        pages.extend_from_slice(&k);
+        pages.extend_from_slice(&h);
+    }
+    let tmp = dir.join(format!("{PAGES}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, pages)?;
+    std::fs::rename(&tmp, dir.join(PAGES))?;
     Ok(())
 }
 

@@ -466,3 +466,60 @@ fn build_cache_gives_the_same_site_and_holds_no_identifiers() {
         snapshot(&site.path().join("plain"))
     );
 }
+
+/// With the persistent cache, a rebuild renders only what changed: an unchanged page is
+/// hard-linked from the previous output (same inode), the edited one is rendered, and the
+/// site equals a build without the cache. A page of the previous output edited by hand is
+/// not trusted (its bytes no longer hash as recorded): it is rendered again.
+#[cfg(unix)]
+#[test]
+fn a_cached_rebuild_links_unchanged_pages_and_renders_the_rest() {
+    use std::os::unix::fs::MetadataExt;
+    let site = fixture("basic");
+    let o = run(site.path(), &["build"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let pages: Vec<std::path::PathBuf> = walk(&site.path().join("public/determinations"))
+        .into_iter()
+        .filter(|p| p.ends_with("index.html"))
+        .collect();
+    assert!(pages.len() >= 2, "{pages:?}");
+    let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
+    let before: Vec<u64> = pages.iter().map(|p| inode(p)).collect();
+    // Edit one determination.
+    let det = site.path().join("content/determinations/CM14-0123456.md");
+    let edited = std::fs::read_to_string(&det).unwrap().replace(
+        "## Clinical case summary\n",
+        "## Clinical case summary\n\nA zebra note.\n",
+    );
+    std::fs::write(&det, edited).unwrap();
+    let o = run(site.path(), &["build"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let edited_page = site
+        .path()
+        .join("public/determinations/CM14-0123456/index.html");
+    for (p, ino) in pages.iter().zip(&before) {
+        if *p == edited_page {
+            assert_ne!(inode(p), *ino, "the edited page was not rendered again");
+        } else {
+            assert_eq!(inode(p), *ino, "{} was rendered again", p.display());
+        }
+    }
+    assert!(
+        site.read("public/determinations/CM14-0123456/index.html")
+            .contains("A zebra note.")
+    );
+    let plain = |site: &TempDir| {
+        let o = run(site.path(), &["build", "--no-cache", "--output", "plain"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        snapshot(&site.path().join("plain"))
+    };
+    assert_eq!(snapshot(&site.path().join("public")), plain(&site));
+    // A page changed by hand in the output is rendered again, not linked.
+    let other = pages.iter().find(|p| **p != edited_page).unwrap();
+    let good = std::fs::read(other).unwrap();
+    std::fs::write(other, b"<p>tampered</p>").unwrap();
+    let o = run(site.path(), &["build"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(std::fs::read(other).unwrap(), good);
+    assert_eq!(snapshot(&site.path().join("public")), plain(&site));
+}
