@@ -123,6 +123,19 @@ impl Streamed<'_> {
     }
 }
 
+/// `rel` (a site path, `/`-separated) if it stays inside the site.
+fn site_rel(rel: &str) -> Result<&str> {
+    let rel = rel.trim_start_matches('/');
+    if rel
+        .split('/')
+        .any(|c| c == ".." || c == "." || c.is_empty())
+        || rel.contains('\\')
+    {
+        bail!("refusing to write outside the site: {rel:?}");
+    }
+    Ok(rel)
+}
+
 pub fn hash(bytes: &[u8]) -> Hash {
     *blake3::hash(bytes).as_bytes()
 }
@@ -368,14 +381,7 @@ impl Staging {
             (Some(_), None) => Some(hash(bytes)),
             (_, h) => h,
         };
-        let rel = rel.trim_start_matches('/');
-        if rel
-            .split('/')
-            .any(|c| c == ".." || c == "." || c.is_empty())
-            || rel.contains('\\')
-        {
-            bail!("refusing to write outside the site: {rel:?}");
-        }
+        let rel = site_rel(rel)?;
         self.inspect(rel, bytes, h.as_ref());
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
@@ -435,14 +441,7 @@ impl Staging {
         if self.in_place.is_some() {
             bail!("linking is for a fresh staging folder");
         }
-        let rel = rel.trim_start_matches('/');
-        if rel
-            .split('/')
-            .any(|c| c == ".." || c == "." || c.is_empty())
-            || rel.contains('\\')
-        {
-            bail!("refusing to write outside the site: {rel:?}");
-        }
+        let rel = site_rel(rel)?;
         let path = self.dir.join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
