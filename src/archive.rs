@@ -568,23 +568,17 @@ pub fn write_aggregates(
     search: Option<crate::search::Builder>,
 ) -> Result<()> {
     // Independent: each takes a core (the leak gate scans the exports as they are written).
-    let timed = |f: &dyn Fn() -> Result<()>| {
+    fn timed(f: impl FnOnce() -> Result<()>) -> Result<std::time::Duration> {
         let t = std::time::Instant::now();
         f().map(|()| t.elapsed())
-    };
+    }
     let (exports, search) = rayon::join(
         || {
             let dets: Vec<&PublicDetermination> =
                 sorted(c).into_iter().map(|d| d.as_ref()).collect();
-            timed(&|| write_exports(out, &dets, cache))
+            timed(|| write_exports(out, &dets, cache))
         },
-        || {
-            let search = std::sync::Mutex::new(search);
-            timed(&|| {
-                let prebuilt = search.lock().unwrap_or_else(|e| e.into_inner()).take();
-                write_search(c, out, cache, prebuilt).map(drop)
-            })
-        },
+        || timed(|| write_search(c, out, cache, search).map(drop)),
     );
     let (exports, search) = (exports?, search?);
     if crate::build::timings_wanted() {

@@ -445,6 +445,13 @@ fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config> {
     Ok(config)
 }
 
+/// The build's renderer, its templates checked.
+fn renderer(config: &Config, opts: &Options) -> Result<std::sync::Arc<Renderer>> {
+    let r = Renderer::new(&opts.root, config, site_ctx(config, opts))?;
+    r.check(crate::archive::TEMPLATES)?;
+    Ok(std::sync::Arc::new(r))
+}
+
 fn site_ctx(config: &Config, opts: &Options) -> SiteCtx {
     SiteCtx {
         title: config.title.clone(),
@@ -507,9 +514,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
         None => {
             let t = Instant::now();
             let config = load_config(&opts.root, opts.base_url.as_deref())?;
-            let renderer =
-                std::sync::Arc::new(Renderer::new(&opts.root, &config, site_ctx(&config, opts))?);
-            renderer.check(crate::archive::TEMPLATES)?;
+            let renderer = renderer(&config, opts)?;
             let staging = Staging::new(&opts.output)?;
             let staging = if memo.is_some() {
                 staging.record_hashes()
@@ -567,9 +572,7 @@ pub fn build(opts: &Options) -> Result<std::result::Result<(Built, Checked), Bui
             (renderer, staging.inspect_with(gate.clone()), false, search)
         }
         None => {
-            let renderer =
-                std::sync::Arc::new(Renderer::new(&opts.root, config, site_ctx(config, opts))?);
-            renderer.check(crate::archive::TEMPLATES)?;
+            let renderer = renderer(config, opts)?;
             // watch and serve update their last committed output in place, pages first;
             // the aggregates follow in `finish`.
             let previous = opts.cache.as_ref().and_then(|c| {

@@ -397,36 +397,8 @@ fn name_words_are_the_word_regex() {
 /// The token rules as the name detector applied them to each regex word.
 #[allow(clippy::type_complexity)]
 fn reference_tokens(text: &str) -> Vec<(usize, usize, String, String, String, bool, u8)> {
-    const CONTEXT: [&str; 26] = [
-        "patient",
-        "claimant",
-        "employee",
-        "worker",
-        "applicant",
-        "client",
-        "insured",
-        "husband",
-        "wife",
-        "spouse",
-        "son",
-        "daughter",
-        "mother",
-        "father",
-        "brother",
-        "sister",
-        "employer",
-        "supervisor",
-        "attorney",
-        "adjuster",
-        "manager",
-        "named",
-        "called",
-        "aka",
-        "name",
-        "iw",
-    ];
-    const STRONG: [&str; 4] = ["named", "called", "aka", "name"];
-    const LINKS: [&str; 6] = ["is", "was", "named", "name", "called", "as"];
+    // The word lists are the detector's own: what is compared is how they are applied.
+    use super::names::{CONTEXT, LINKS, STRONG};
     let one_of = |word: &str, list: &[&str]| list.iter().any(|w| w.eq_ignore_ascii_case(word));
     regex_words(text)
         .into_iter()

@@ -484,7 +484,7 @@ fn is_title(text: &str, t: &Tok) -> bool {
     }
 }
 
-const CONTEXT: [&str; 26] = [
+pub(super) const CONTEXT: [&str; 26] = [
     "patient",
     "claimant",
     "employee",
@@ -512,8 +512,8 @@ const CONTEXT: [&str; 26] = [
     "name",
     "iw",
 ];
-const STRONG: [&str; 4] = ["named", "called", "aka", "name"];
-const LINKS: [&str; 6] = ["is", "was", "named", "name", "called", "as"];
+pub(super) const STRONG: [&str; 4] = ["named", "called", "aka", "name"];
+pub(super) const LINKS: [&str; 6] = ["is", "was", "named", "name", "called", "as"];
 
 /// Extends a name that starts at `toks[i]` over following initials and name-like
 /// tokens; returns the index of its last token.
