@@ -585,7 +585,7 @@ fn a_burst_of_a_thousand_changed_files_settles_to_a_clean_build() {
 
 #[test]
 fn files_deleted_and_recreated_during_a_rebuild_settle_to_a_clean_build() {
-    let site = many("watch-churn", 100, "2014");
+    let site = many("watch-churn", 300, "2014");
     let dir = site.path().join("content/determinations/2014");
     let det = site.read(DET);
     let mut w = started(&site, &["watch"]);
